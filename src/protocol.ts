@@ -1,0 +1,76 @@
+// git's credential-helper wire format: `key=value` lines, LF only, ended by a
+// blank line or EOF. Pure: bytes in, typed values out.
+
+/** Requests larger than this are refused rather than parsed: git's own lines are capped at 64 KiB. */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+export type Attributes = ReadonlyMap<string, string | readonly string[]>;
+
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+}
+
+/** Keys git may send that carry one value; a repeat is refused rather than guessed at. */
+const SINGLE_VALUED = new Set(['protocol', 'host', 'path', 'username', 'password', 'url']);
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Parses a request. Splits on LF alone: a CR is data, never a line break, so
+ * `host=github.com\r` is not `github.com` (the CVE-2024-50338 class of bug).
+ * Keys ending in `[]` collect repeated values; an empty value resets the list.
+ */
+export function parseAttributes(input: Uint8Array): Attributes {
+  if (input.length > MAX_REQUEST_BYTES) {
+    throw new ProtocolError(`request larger than ${MAX_REQUEST_BYTES} bytes`);
+  }
+  if (input.includes(0)) throw new ProtocolError('request contains a NUL byte');
+  let text: string;
+  try {
+    text = utf8.decode(input);
+  } catch {
+    throw new ProtocolError('request is not valid UTF-8');
+  }
+
+  const attributes = new Map<string, string | string[]>();
+  const lines = text.split('\n');
+  for (const [index, line] of lines.entries()) {
+    if (line === '') {
+      // A blank line ends the request; so does EOF (the final "" after a trailing LF).
+      break;
+    }
+    const eq = line.indexOf('=');
+    if (eq < 0) throw new ProtocolError(`line ${index + 1} has no '='`);
+    const key = line.slice(0, eq);
+    const value = line.slice(eq + 1);
+    if (key.endsWith('[]')) {
+      const list = attributes.get(key);
+      if (value === '') attributes.set(key, []);
+      else if (Array.isArray(list)) list.push(value);
+      else attributes.set(key, [value]);
+      continue;
+    }
+    if (SINGLE_VALUED.has(key) && attributes.has(key)) {
+      throw new ProtocolError(`attribute '${key}' given more than once`);
+    }
+    attributes.set(key, value);
+  }
+  return attributes;
+}
+
+/** Reads a single-valued attribute; absent and list-valued both read as undefined. */
+export function single(attributes: Attributes, key: string): string | undefined {
+  const value = attributes.get(key);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Formats an answer. Refuses values that would break the stream or smuggle in another attribute. */
+export function formatAttributes(pairs: ReadonlyArray<readonly [string, string]>): string {
+  let out = '';
+  for (const [key, value] of pairs) {
+    if (/[\n\0=]/.test(key) || key === '') throw new ProtocolError(`cannot send attribute name ${JSON.stringify(key)}`);
+    if (/[\n\0]/.test(value)) throw new ProtocolError(`stored ${key} contains a newline or NUL and cannot be sent to git`);
+    out += `${key}=${value}\n`;
+  }
+  return out;
+}

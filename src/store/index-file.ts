@@ -1,0 +1,138 @@
+// A non-secret index of what this tool has put in the keychain. Keychain APIs can
+// only look up an exact service name, so this is how erase finds every path of a
+// host and how a host with several accounts knows which was stored last.
+// The keychain stays the truth: an index row without its item means nothing.
+import { closeSync, constants, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { sameTarget, type Target } from '../credential.js';
+
+export interface IndexRow {
+  readonly target: Target;
+  readonly username: string;
+  /** Milliseconds since the epoch. */
+  readonly storedAt: number;
+}
+
+interface IndexDocument {
+  version: 1;
+  items: IndexRow[];
+}
+
+const LOCK_WAIT_MS = 2000;
+const STALE_LOCK_MS = 10_000;
+
+export function defaultIndexPath(env: NodeJS.ProcessEnv = process.env): string {
+  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(state, 'git-credential-pat', 'index.json');
+}
+
+export class IndexFile {
+  constructor(private readonly path: string) {}
+
+  rows(): IndexRow[] {
+    let text: string;
+    try {
+      // O_NOFOLLOW: a symlink planted where the index goes is refused, not followed.
+      const fd = openSync(this.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        text = readFileSync(fd, 'utf8');
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new Error(`cannot read ${this.path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    return parseIndex(text);
+  }
+
+  /** Read-modify-write under a lock, replaced atomically so readers never see half a file. */
+  update(change: (rows: IndexRow[]) => IndexRow[]): void {
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    const release = this.lock();
+    try {
+      const next: IndexDocument = { version: 1, items: change(this.rows()) };
+      const temp = `${this.path}.${process.pid}.tmp`;
+      const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      try {
+        writeSync(fd, JSON.stringify(next, null, 1) + '\n');
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temp, this.path);
+    } finally {
+      release();
+    }
+  }
+
+  private lock(): () => void {
+    const lockPath = `${this.path}.lock`;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        const fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        closeSync(fd);
+        return () => unlinkSync(lockPath);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if (isStale(lockPath)) {
+          try {
+            unlinkSync(lockPath);
+          } catch {
+            // Another process removed it first; try again.
+          }
+          continue;
+        }
+        if (Date.now() > deadline) throw new Error(`${lockPath} is held by another process`);
+        sleep(10);
+      }
+    }
+  }
+}
+
+export function upsertRow(rows: IndexRow[], row: IndexRow): IndexRow[] {
+  return [...removeRow(rows, row.target, row.username), row];
+}
+
+export function removeRow(rows: IndexRow[], target: Target, username: string): IndexRow[] {
+  return rows.filter((r) => !(sameTarget(r.target, target) && r.username === username));
+}
+
+/** Tolerant of damage: an unreadable index is an empty one (the keychain is the truth). */
+export function parseIndex(text: string): IndexRow[] {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const items = (document as { items?: unknown })?.items;
+  if (!Array.isArray(items)) return [];
+  return items.filter(isRow);
+}
+
+function isRow(value: unknown): value is IndexRow {
+  const row = value as IndexRow;
+  return (
+    typeof row === 'object' &&
+    row !== null &&
+    typeof row.username === 'string' &&
+    typeof row.storedAt === 'number' &&
+    typeof row.target?.protocol === 'string' &&
+    typeof row.target.host === 'string' &&
+    (row.target.path === undefined || typeof row.target.path === 'string')
+  );
+}
+
+function isStale(lockPath: string): boolean {
+  try {
+    return Date.now() - statSync(lockPath).mtimeMs > STALE_LOCK_MS;
+  } catch {
+    return false;
+  }
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
