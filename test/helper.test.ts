@@ -1,0 +1,189 @@
+// The logic of get/store/erase, over the in-memory store. The same behaviours are
+// checked again against the real keychain in helper-process.test.ts.
+import { describe, expect, it } from 'vitest';
+import { credentialOf, queryOf, serviceName } from '../src/credential.js';
+import { erase, get, store } from '../src/helper.js';
+import { parseAttributes } from '../src/protocol.js';
+import { MemoryStore } from '../src/store/memory.js';
+
+const attrs = (pairs: Record<string, string>) =>
+  parseAttributes(Buffer.from(Object.entries(pairs).map(([k, v]) => `${k}=${v}\n`).join('')));
+const q = (pairs: Record<string, string>) => {
+  const query = queryOf(attrs(pairs));
+  if (!query) throw new Error('no query');
+  return query;
+};
+async function put(s: MemoryStore, pairs: Record<string, string>) {
+  const credential = credentialOf(attrs(pairs));
+  if (!credential) throw new Error('no credential');
+  await store(s, credential);
+}
+const https = (host: string, extra: Record<string, string> = {}) => ({ protocol: 'https', host, ...extra });
+
+describe('get', () => {
+  it('finds nothing in an empty store', async () => {
+    expect(await get(new MemoryStore(), q(https('example.com')))).toBeUndefined();
+  });
+
+  it('returns what was stored, ignoring the case of the host', async () => {
+    const s = new MemoryStore();
+    await put(s, https('Example.COM', { username: 'alice', password: 'pw' }));
+    expect(await get(s, q(https('example.com')))).toEqual({ username: 'alice', secret: { password: 'pw' } });
+  });
+
+  it.each([
+    ['another protocol', { protocol: 'http', host: 'example.com' }],
+    ['another port', https('example.com:8443')],
+    ['a sub-domain look-alike', https('example.com.evil.example')],
+    ['a trailing dot', https('example.com.')],
+    ['a CR-suffixed host', https('example.com\r')],
+    ['another username', https('example.com', { username: 'mallory' })],
+  ])('never answers for %s', async (_label, request) => {
+    const s = new MemoryStore();
+    await put(s, https('example.com', { username: 'alice', password: 'pw' }));
+    expect(await get(s, q(request))).toBeUndefined();
+  });
+
+  it('keeps ports apart', async () => {
+    const s = new MemoryStore();
+    await put(s, https('example.com:8443', { username: 'a', password: 'on-8443' }));
+    await put(s, https('example.com', { username: 'a', password: 'on-443' }));
+    expect((await get(s, q(https('example.com:8443'))))?.secret.password).toBe('on-8443');
+    expect((await get(s, q(https('example.com'))))?.secret.password).toBe('on-443');
+  });
+
+  it('keeps several users of one host apart, and without a username answers with the most recently stored', async () => {
+    const s = new MemoryStore();
+    await put(s, https('example.com', { username: 'alice', password: 'pa' }));
+    await put(s, https('example.com', { username: 'bob', password: 'pb' }));
+    expect((await get(s, q(https('example.com', { username: 'alice' }))))?.secret.password).toBe('pa');
+    expect((await get(s, q(https('example.com', { username: 'bob' }))))?.secret.password).toBe('pb');
+    expect((await get(s, q(https('example.com'))))?.username).toBe('bob');
+    await put(s, https('example.com', { username: 'alice', password: 'pa2' }));
+    expect((await get(s, q(https('example.com'))))?.username).toBe('alice');
+  });
+
+  it('returns an empty username and password as present and empty', async () => {
+    const s = new MemoryStore();
+    await put(s, https('example.com', { username: '', password: '' }));
+    expect(await get(s, q(https('example.com')))).toEqual({ username: '', secret: { password: '' } });
+  });
+
+  it('serves a path-specific credential only for its path, and prefers it to a host-wide one', async () => {
+    const s = new MemoryStore();
+    await put(s, https('example.com', { path: 'org/one.git', username: 'u', password: 'one' }));
+    expect(await get(s, q(https('example.com')))).toBeUndefined();
+    expect(await get(s, q(https('example.com', { path: 'org/two.git' })))).toBeUndefined();
+    await put(s, https('example.com', { username: 'u', password: 'wide' }));
+    expect((await get(s, q(https('example.com', { path: 'org/one.git' }))))?.secret.password).toBe('one');
+    expect((await get(s, q(https('example.com', { path: 'org/two.git' }))))?.secret.password).toBe('wide');
+    expect((await get(s, q(https('example.com'))))?.secret.password).toBe('wide');
+  });
+
+  it('returns the expiry and refresh token stored with a password', async () => {
+    const s = new MemoryStore();
+    await put(s, https('example.com', { username: 'u', password: 'p', password_expiry_utc: '2000000000', oauth_refresh_token: 'r' }));
+    expect(await get(s, q(https('example.com')))).toEqual({
+      username: 'u',
+      secret: { password: 'p', passwordExpiryUtc: 2000000000, oauthRefreshToken: 'r' },
+    });
+  });
+
+  it('has no target without a protocol, or without both host and path', () => {
+    expect(queryOf(attrs({ host: 'example.com' }))).toBeUndefined();
+    expect(queryOf(attrs({ protocol: 'https' }))).toBeUndefined();
+    expect(queryOf(attrs({ protocol: 'cert', path: '/home/u/cert.p12' }))?.target).toEqual({ protocol: 'cert', host: '', path: '/home/u/cert.p12' });
+  });
+});
+
+describe('store', () => {
+  it('replaces the password of an existing (protocol, host, path, username) and never touches another user', async () => {
+    const s = new MemoryStore();
+    await put(s, https('example.com', { username: 'alice', password: 'old' }));
+    await put(s, https('example.com', { username: 'bob', password: 'bobs' }));
+    await put(s, https('example.com', { username: 'alice', password: 'new' }));
+    expect(s.all().map((c) => [c.username, c.secret.password])).toEqual([
+      ['alice', 'new'],
+      ['bob', 'bobs'],
+    ]);
+  });
+
+  it('storing the same credential twice is a no-op', async () => {
+    const s = new MemoryStore();
+    await put(s, https('example.com', { username: 'alice', password: 'pa' }));
+    await put(s, https('example.com', { username: 'bob', password: 'pb' }));
+    await put(s, https('example.com', { username: 'alice', password: 'pa' }));
+    // Unchanged, so not re-stored: bob is still the most recent.
+    expect((await get(s, q(https('example.com'))))?.username).toBe('bob');
+    expect(s.all()).toHaveLength(2);
+  });
+
+  it('stores nothing without a username or a password', () => {
+    expect(credentialOf(attrs(https('example.com', { password: 'p' })))).toBeUndefined();
+    expect(credentialOf(attrs(https('example.com', { username: 'u' })))).toBeUndefined();
+  });
+
+  it('treats an expiry of 0 or garbage as none', () => {
+    expect(credentialOf(attrs(https('e.com', { username: 'u', password: 'p', password_expiry_utc: '0' })))?.secret).toEqual({ password: 'p' });
+    expect(credentialOf(attrs(https('e.com', { username: 'u', password: 'p', password_expiry_utc: 'soon' })))?.secret).toEqual({ password: 'p' });
+  });
+});
+
+describe('erase', () => {
+  async function seeded() {
+    const s = new MemoryStore();
+    await put(s, https('example.com', { username: 'alice', password: 'pa' }));
+    await put(s, https('example.com', { username: 'bob', password: 'pb' }));
+    await put(s, https('example.com', { path: 'org/r.git', username: 'alice', password: 'pr' }));
+    await put(s, https('other.example', { username: 'alice', password: 'po' }));
+    return s;
+  }
+  const left = (s: MemoryStore) => s.all().map((c) => `${serviceName(c.target)} ${c.username}`).sort();
+
+  it('with only protocol and host forgets every user and every path of that host', async () => {
+    const s = await seeded();
+    expect(await erase(s, q(https('EXAMPLE.com')))).toBe(3);
+    expect(left(s)).toEqual(['git-credential-pat:https://other.example alice']);
+  });
+
+  it('with a username forgets only that user', async () => {
+    const s = await seeded();
+    await erase(s, q(https('example.com', { username: 'bob' })));
+    expect(left(s)).not.toContain('git-credential-pat:https://example.com bob');
+    expect(left(s)).toContain('git-credential-pat:https://example.com alice');
+  });
+
+  it('with a password forgets only credentials holding that password', async () => {
+    const s = await seeded();
+    expect(await erase(s, q(https('example.com', { username: 'alice', password: 'stale' })))).toBe(0);
+    expect(s.all()).toHaveLength(4);
+    expect(await erase(s, q(https('example.com', { username: 'alice', password: 'pa' })))).toBe(1);
+    expect(left(s)).toEqual([
+      'git-credential-pat:https://example.com bob',
+      'git-credential-pat:https://example.com/org/r.git alice',
+      'git-credential-pat:https://other.example alice',
+    ]);
+  });
+
+  it('with a path reaches that path and the host-wide credential get would have answered with', async () => {
+    const s = await seeded();
+    await erase(s, q(https('example.com', { path: 'org/r.git', username: 'alice' })));
+    expect(left(s)).toEqual(['git-credential-pat:https://example.com bob', 'git-credential-pat:https://other.example alice']);
+  });
+
+  it('removes nothing without a host and path, and succeeds quietly when nothing matches', async () => {
+    const s = await seeded();
+    expect(queryOf(attrs({ protocol: 'https' }))).toBeUndefined();
+    expect(await erase(s, q(https('nothing.example')))).toBe(0);
+    expect(s.all()).toHaveLength(4);
+  });
+});
+
+describe('serviceName', () => {
+  it('names items so a person browsing the keychain sees what they are', () => {
+    expect(serviceName({ protocol: 'https', host: 'github.com' })).toBe('git-credential-pat:https://github.com');
+    expect(serviceName({ protocol: 'https', host: 'ghe.example:8443', path: 'org/repo.git' })).toBe(
+      'git-credential-pat:https://ghe.example:8443/org/repo.git',
+    );
+  });
+});
