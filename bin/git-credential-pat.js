@@ -3,11 +3,10 @@
 // byte: no Node warnings, ever.
 process.removeAllListeners('warning');
 
-const { main } = await import('../dist/cli.js');
+const { main, exitProcess } = await import('../dist/cli.js');
 const code = await main(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: (text) => new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve()))),
   stderr: (text) => process.stderr.write(text),
 });
-// Exit now: a keychain call that timed out may still hold a native thread.
-process.exit(code);
+exitProcess(code);

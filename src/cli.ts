@@ -7,6 +7,8 @@ import { KeychainUnavailableError, type CredentialStore } from './store/credenti
 import { IndexFile, defaultIndexPath } from './store/index-file.js';
 import { KeychainStore } from './store/keychain.js';
 
+export { exitProcess } from './exit.js';
+
 export const VERSION = '0.1.0';
 
 const USAGE = `usage: git-credential-pat <get|store|erase>   (run by git; see README)

@@ -2,6 +2,7 @@
 // through @napi-rs/keyring. One item per (target, username): service
 // `git-credential-pat:<protocol>://<host>[/<path>]`, account = the git username.
 import { AsyncEntry, findCredentialsAsync, type EntryOptions } from '@napi-rs/keyring';
+import { markAbandonedNativeWork } from '../exit.js';
 import { serviceName, type Secret, type Target } from '../credential.js';
 import { decodeSecret, encodeSecret } from '../secret-codec.js';
 import { KeychainUnavailableError, type Account, type CredentialStore } from './credential-store.js';
@@ -11,13 +12,20 @@ import { IndexFile, removeRow, upsertRow } from './index-file.js';
 // process cannot read. Other platforms ignore the option.
 const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
 
-/** git waits for us; a keychain that does not answer must not hang a fetch. */
-export const KEYCHAIN_TIMEOUT_MS = 2500;
+/**
+ * git waits for us; a keychain that does not answer must not hang a fetch. Where a
+ * person can answer an unlock prompt (a Linux desktop, macOS, Windows), give them
+ * time to type; on a headless Linux machine no prompt can appear, so fail fast.
+ */
+export function keychainTimeoutMs(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): number {
+  const canPrompt = platform !== 'linux' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+  return canPrompt ? 60_000 : 2000;
+}
 
 export class KeychainStore implements CredentialStore {
   constructor(
     private readonly index: IndexFile,
-    private readonly timeoutMs = KEYCHAIN_TIMEOUT_MS,
+    private readonly timeoutMs = keychainTimeoutMs(),
   ) {}
 
   async read(target: Target, username: string): Promise<Secret | undefined> {
@@ -65,6 +73,7 @@ export class KeychainStore implements CredentialStore {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
+        markAbandonedNativeWork();
         reject(new KeychainUnavailableError(
           `the keychain did not answer within ${this.timeoutMs / 1000} s; check that your Secret Service (gnome-keyring, KeePassXC...) is running and not waiting on a prompt`,
         ));

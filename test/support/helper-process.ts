@@ -25,6 +25,9 @@ export function testHome(): NodeJS.ProcessEnv {
     XDG_CACHE_HOME: join(root, '.cache'),
     GIT_CONFIG_NOSYSTEM: '1',
     GIT_TERMINAL_PROMPT: '0',
+    // Headless, whatever machine runs the tests: the keychain timeout depends on it.
+    DISPLAY: undefined,
+    WAYLAND_DISPLAY: undefined,
   };
 }
 

@@ -1,0 +1,79 @@
+// When the keychain cannot be used, get says so in one line within 3 seconds and
+// exits non-zero, so git moves on to its next helper or its prompt.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { keychainTimeoutMs } from '../src/store/keychain.js';
+import { HELPER, request, runHelper, testHome } from './support/helper-process.js';
+
+const WITH_KEYRING = fileURLToPath(new URL('../scripts/with-keyring', import.meta.url));
+const GET = request({ protocol: 'https', host: 'unreachable.example.invalid' });
+
+function expectOneLineFailure(result: { code: number | null; stdout: string; stderr: string }, pattern: RegExp) {
+  expect(result.code).not.toBe(0);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(/^git-credential-pat: [^\n]+\n$/);
+  expect(result.stderr).toMatch(pattern);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+/**
+ * Runs `script` inside a private D-Bus session with its own unlocked keyring, where
+ * $SECRETS_PID is the Secret Service's process, and the helper's `get` after it.
+ * The helper's own output goes to files, apart from the D-Bus daemon's chatter.
+ */
+function inOwnKeyring(script: string): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'gcp-unavail-'));
+  writeFileSync(join(dir, 'request'), GET);
+  const body = `
+    SECRETS_PID=$(dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus /org/freedesktop/DBus \\
+      org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets | awk '{print $2}')
+    printf 'protocol=https\\nhost=unreachable.example.invalid\\nusername=u\\npassword=p\\n' | node "$HELPER" store
+    ${script}
+    start=$(date +%s%N)
+    node "$HELPER" get <"$DIR/request" >"$DIR/out" 2>"$DIR/err"; echo $? >"$DIR/code"
+    echo $(( ($(date +%s%N) - start) / 1000000 )) >"$DIR/ms"
+    kill -CONT "$SECRETS_PID" 2>/dev/null || true
+  `;
+  return new Promise((resolve, reject) => {
+    execFile(WITH_KEYRING, ['--ephemeral', 'bash', '-c', body], { env: { ...process.env, ...testHome(), HELPER, DIR: dir }, timeout: 30_000 }, (error) => {
+      if (error && error.killed) return reject(new Error('the nested keyring session hung'));
+      const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+      resolve({ code: Number(read('code')), stdout: read('out'), stderr: read('err'), ms: Number(read('ms')) });
+    });
+  });
+}
+
+describe('keychainTimeoutMs', () => {
+  it('fails fast on a headless Linux machine and waits for a person where an unlock prompt can show', () => {
+    expect(keychainTimeoutMs({}, 'linux')).toBe(2000);
+    expect(keychainTimeoutMs({ DISPLAY: ':0' }, 'linux')).toBe(60_000);
+    expect(keychainTimeoutMs({ WAYLAND_DISPLAY: 'wayland-0' }, 'linux')).toBe(60_000);
+    expect(keychainTimeoutMs({}, 'darwin')).toBe(60_000);
+  });
+});
+
+describe('keychain unavailable', () => {
+  it('no D-Bus session: one line naming the fix, non-zero, fast', async () => {
+    const result = await runHelper(['get'], GET, { ...testHome(), DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
+    expectOneLineFailure(result, /Secret Service|D-Bus/);
+    expect(result.ms).toBeLessThan(3000);
+  });
+
+  it('a locked keyring that cannot prompt: one line, non-zero, within 3 s', async () => {
+    const result = await inOwnKeyring(
+      'dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null',
+    );
+    expectOneLineFailure(result, /locked/);
+    expect(result.ms).toBeLessThan(3000);
+  });
+
+  it('a Secret Service that does not answer: gives up within 3 s instead of hanging git', async () => {
+    const result = await inOwnKeyring('kill -STOP "$SECRETS_PID"');
+    expectOneLineFailure(result, /did not answer/);
+    expect(result.ms).toBeLessThan(3000);
+  });
+});
