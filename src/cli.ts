@@ -4,8 +4,7 @@ import { erase, formatAnswer, get, store } from './helper.js';
 import { formatAttributes, parseAttributes, ProtocolError } from './protocol.js';
 import { readRequest } from './read-request.js';
 import { KeychainUnavailableError, type CredentialStore } from './store/credential-store.js';
-import { IndexFile, defaultIndexPath } from './store/index-file.js';
-import { KeychainStore } from './store/keychain.js';
+import { openKeychainStore } from './store/keychain.js';
 
 export { exitProcess } from './exit.js';
 
@@ -57,7 +56,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 async function helperAction(action: 'get' | 'store' | 'erase', _rest: readonly string[], io: Io): Promise<number> {
   const attributes = parseAttributes(await readRequest(io.stdin));
-  const openStore = io.openStore ?? (() => new KeychainStore(new IndexFile(defaultIndexPath())));
+  const openStore = io.openStore ?? (() => openKeychainStore());
   if (action === 'get') {
     const query = queryOf(attributes);
     if (!query) return 0;

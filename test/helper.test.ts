@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { credentialOf, queryOf, serviceName } from '../src/credential.js';
 import { erase, get, store } from '../src/helper.js';
 import { parseAttributes } from '../src/protocol.js';
-import { MemoryStore } from '../src/store/memory.js';
+import type { CredentialStore } from '../src/store/credential-store.js';
+import { memoryStore } from '../src/store/memory.js';
 
 const attrs = (pairs: Record<string, string>) =>
   parseAttributes(Buffer.from(Object.entries(pairs).map(([k, v]) => `${k}=${v}\n`).join('')));
@@ -13,7 +14,7 @@ const q = (pairs: Record<string, string>) => {
   if (!query) throw new Error('no query');
   return query;
 };
-async function put(s: MemoryStore, pairs: Record<string, string>) {
+async function put(s: CredentialStore, pairs: Record<string, string>) {
   const credential = credentialOf(attrs(pairs));
   if (!credential) throw new Error('no credential');
   await store(s, credential);
@@ -22,11 +23,11 @@ const https = (host: string, extra: Record<string, string> = {}) => ({ protocol:
 
 describe('get', () => {
   it('finds nothing in an empty store', async () => {
-    expect(await get(new MemoryStore(), q(https('example.com')))).toBeUndefined();
+    expect(await get(memoryStore(), q(https('example.com')))).toBeUndefined();
   });
 
   it('returns what was stored, ignoring the case of the host', async () => {
-    const s = new MemoryStore();
+    const s = memoryStore();
     await put(s, https('Example.COM', { username: 'alice', password: 'pw' }));
     expect(await get(s, q(https('example.com')))).toEqual({ username: 'alice', secret: { password: 'pw' } });
   });
@@ -39,13 +40,13 @@ describe('get', () => {
     ['a CR-suffixed host', https('example.com\r')],
     ['another username', https('example.com', { username: 'mallory' })],
   ])('never answers for %s', async (_label, request) => {
-    const s = new MemoryStore();
+    const s = memoryStore();
     await put(s, https('example.com', { username: 'alice', password: 'pw' }));
     expect(await get(s, q(request))).toBeUndefined();
   });
 
   it('keeps ports apart', async () => {
-    const s = new MemoryStore();
+    const s = memoryStore();
     await put(s, https('example.com:8443', { username: 'a', password: 'on-8443' }));
     await put(s, https('example.com', { username: 'a', password: 'on-443' }));
     expect((await get(s, q(https('example.com:8443'))))?.secret.password).toBe('on-8443');
@@ -53,7 +54,7 @@ describe('get', () => {
   });
 
   it('keeps several users of one host apart, and without a username answers with the most recently stored', async () => {
-    const s = new MemoryStore();
+    const s = memoryStore();
     await put(s, https('example.com', { username: 'alice', password: 'pa' }));
     await put(s, https('example.com', { username: 'bob', password: 'pb' }));
     expect((await get(s, q(https('example.com', { username: 'alice' }))))?.secret.password).toBe('pa');
@@ -64,13 +65,13 @@ describe('get', () => {
   });
 
   it('returns an empty username and password as present and empty', async () => {
-    const s = new MemoryStore();
+    const s = memoryStore();
     await put(s, https('example.com', { username: '', password: '' }));
     expect(await get(s, q(https('example.com')))).toEqual({ username: '', secret: { password: '' } });
   });
 
   it('serves a path-specific credential only for its path, and prefers it to a host-wide one', async () => {
-    const s = new MemoryStore();
+    const s = memoryStore();
     await put(s, https('example.com', { path: 'org/one.git', username: 'u', password: 'one' }));
     expect(await get(s, q(https('example.com')))).toBeUndefined();
     expect(await get(s, q(https('example.com', { path: 'org/two.git' })))).toBeUndefined();
@@ -81,7 +82,7 @@ describe('get', () => {
   });
 
   it('returns the expiry and refresh token stored with a password', async () => {
-    const s = new MemoryStore();
+    const s = memoryStore();
     await put(s, https('example.com', { username: 'u', password: 'p', password_expiry_utc: '2000000000', oauth_refresh_token: 'r' }));
     expect(await get(s, q(https('example.com')))).toEqual({
       username: 'u',
@@ -98,24 +99,24 @@ describe('get', () => {
 
 describe('store', () => {
   it('replaces the password of an existing (protocol, host, path, username) and never touches another user', async () => {
-    const s = new MemoryStore();
+    const s = memoryStore();
     await put(s, https('example.com', { username: 'alice', password: 'old' }));
     await put(s, https('example.com', { username: 'bob', password: 'bobs' }));
     await put(s, https('example.com', { username: 'alice', password: 'new' }));
-    expect(s.all().map((c) => [c.username, c.secret.password])).toEqual([
+    expect((await s.list()).map((c) => [c.username, c.secret.password]).sort()).toEqual([
       ['alice', 'new'],
       ['bob', 'bobs'],
     ]);
   });
 
   it('storing the same credential twice is a no-op', async () => {
-    const s = new MemoryStore();
+    const s = memoryStore();
     await put(s, https('example.com', { username: 'alice', password: 'pa' }));
     await put(s, https('example.com', { username: 'bob', password: 'pb' }));
     await put(s, https('example.com', { username: 'alice', password: 'pa' }));
     // Unchanged, so not re-stored: bob is still the most recent.
     expect((await get(s, q(https('example.com'))))?.username).toBe('bob');
-    expect(s.all()).toHaveLength(2);
+    expect(await s.list()).toHaveLength(2);
   });
 
   it('stores nothing without a username or a password', () => {
@@ -131,34 +132,34 @@ describe('store', () => {
 
 describe('erase', () => {
   async function seeded() {
-    const s = new MemoryStore();
+    const s = memoryStore();
     await put(s, https('example.com', { username: 'alice', password: 'pa' }));
     await put(s, https('example.com', { username: 'bob', password: 'pb' }));
     await put(s, https('example.com', { path: 'org/r.git', username: 'alice', password: 'pr' }));
     await put(s, https('other.example', { username: 'alice', password: 'po' }));
     return s;
   }
-  const left = (s: MemoryStore) => s.all().map((c) => `${serviceName(c.target)} ${c.username}`).sort();
+  const left = async (s: CredentialStore) => (await s.list()).map((c) => `${serviceName(c.target)} ${c.username}`).sort();
 
   it('with only protocol and host forgets every user and every path of that host', async () => {
     const s = await seeded();
     expect(await erase(s, q(https('EXAMPLE.com')))).toBe(3);
-    expect(left(s)).toEqual(['git-credential-pat:https://other.example alice']);
+    expect(await left(s)).toEqual(['git-credential-pat:https://other.example alice']);
   });
 
   it('with a username forgets only that user', async () => {
     const s = await seeded();
     await erase(s, q(https('example.com', { username: 'bob' })));
-    expect(left(s)).not.toContain('git-credential-pat:https://example.com bob');
-    expect(left(s)).toContain('git-credential-pat:https://example.com alice');
+    expect(await left(s)).not.toContain('git-credential-pat:https://example.com bob');
+    expect(await left(s)).toContain('git-credential-pat:https://example.com alice');
   });
 
   it('with a password forgets only credentials holding that password', async () => {
     const s = await seeded();
     expect(await erase(s, q(https('example.com', { username: 'alice', password: 'stale' })))).toBe(0);
-    expect(s.all()).toHaveLength(4);
+    expect(await s.list()).toHaveLength(4);
     expect(await erase(s, q(https('example.com', { username: 'alice', password: 'pa' })))).toBe(1);
-    expect(left(s)).toEqual([
+    expect(await left(s)).toEqual([
       'git-credential-pat:https://example.com bob',
       'git-credential-pat:https://example.com/org/r.git alice',
       'git-credential-pat:https://other.example alice',
@@ -168,14 +169,14 @@ describe('erase', () => {
   it('with a path reaches that path and the host-wide credential get would have answered with', async () => {
     const s = await seeded();
     await erase(s, q(https('example.com', { path: 'org/r.git', username: 'alice' })));
-    expect(left(s)).toEqual(['git-credential-pat:https://example.com bob', 'git-credential-pat:https://other.example alice']);
+    expect(await left(s)).toEqual(['git-credential-pat:https://example.com bob', 'git-credential-pat:https://other.example alice']);
   });
 
   it('removes nothing without a host and path, and succeeds quietly when nothing matches', async () => {
     const s = await seeded();
     expect(queryOf(attrs({ protocol: 'https' }))).toBeUndefined();
     expect(await erase(s, q(https('nothing.example')))).toBe(0);
-    expect(s.all()).toHaveLength(4);
+    expect(await s.list()).toHaveLength(4);
   });
 });
 

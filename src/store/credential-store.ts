@@ -6,20 +6,53 @@ export interface Account {
   readonly secret: Secret;
 }
 
+/** What GitHub said about a token when it was last validated. Not secret; kept beside the item. */
+export interface TokenMetadata {
+  readonly login: string;
+  /** Classic tokens' scopes; null when GitHub lists none (fine-grained tokens). */
+  readonly scopes: readonly string[] | null;
+  /** Unix seconds. */
+  readonly expiresAt?: number;
+  /** Milliseconds since the epoch. */
+  readonly lastValidated?: number;
+}
+
+export interface StoredCredential {
+  readonly target: Target;
+  readonly username: string;
+  readonly secret: Secret;
+  /** Milliseconds since the epoch, when known. */
+  readonly storedAt?: number;
+  readonly metadata?: TokenMetadata;
+}
+
+/** On write: new metadata, keep what is there (the token did not change), or drop it. */
+export type MetadataChange = TokenMetadata | 'keep' | 'drop';
+
 export interface CredentialStore {
   /** The secret of one account at one target, or undefined. */
   read(target: Target, username: string): Promise<Secret | undefined>;
   /** Every account stored at exactly this target. */
   accounts(target: Target): Promise<Account[]>;
   /** Creates or replaces one account's secret. */
-  write(target: Target, username: string, secret: Secret): Promise<void>;
+  write(target: Target, username: string, secret: Secret, metadata?: MetadataChange): Promise<void>;
   /** Removes one account; false when it was not there. */
   remove(target: Target, username: string): Promise<boolean>;
   /** Every target known for a protocol and host, with or without a path. */
   targetsFor(protocol: string, host: string): Promise<Target[]>;
   /** The username stored most recently among these at this target (to pick one when git names none). */
   mostRecent(target: Target, usernames: readonly string[]): Promise<string | undefined>;
+  /** Every credential this tool manages, checked against the keychain (which is the truth). */
+  list(): Promise<StoredCredential[]>;
+  /** Metadata of one credential, if any. */
+  metadata(target: Target, username: string): Promise<TokenMetadata | undefined>;
+  /** Records new metadata for an existing credential. */
+  setMetadata(target: Target, username: string, metadata: TokenMetadata): Promise<void>;
+  /** True, and remembered, when no expiry warning was given for this credential in the last day. */
+  claimDailyWarning(target: Target, username: string, nowMs: number): Promise<boolean>;
 }
+
+export const WARNING_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 /** The keychain could not be used: unreachable, locked, or too slow. The message says how to fix it. */
 export class KeychainUnavailableError extends Error {

@@ -6,12 +6,16 @@ import { closeSync, constants, mkdirSync, openSync, readFileSync, renameSync, st
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { sameTarget, type Target } from '../credential.js';
+import type { MetadataChange, TokenMetadata } from './credential-store.js';
 
 export interface IndexRow {
   readonly target: Target;
   readonly username: string;
   /** Milliseconds since the epoch. */
   readonly storedAt: number;
+  readonly metadata?: TokenMetadata;
+  /** When `get` last warned about this token's expiry (ms). */
+  readonly warnedAt?: number;
 }
 
 interface IndexDocument {
@@ -27,7 +31,13 @@ export function defaultIndexPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(state, 'git-credential-pat', 'index.json');
 }
 
-export class IndexFile {
+/** Where the index lives: a file for real use, memory for unit tests. */
+export interface IndexBackend {
+  rows(): IndexRow[];
+  update(change: (rows: IndexRow[]) => IndexRow[]): void;
+}
+
+export class IndexFile implements IndexBackend {
   constructor(private readonly path: string) {}
 
   rows(): IndexRow[] {
@@ -91,6 +101,24 @@ export class IndexFile {
   }
 }
 
+export function findRow(rows: readonly IndexRow[], target: Target, username: string): IndexRow | undefined {
+  return rows.find((r) => sameTarget(r.target, target) && r.username === username);
+}
+
+/** A freshly stored credential's row: metadata set, kept from the row it replaces, or dropped. */
+export function storedRow(rows: IndexRow[], target: Target, username: string, storedAt: number, change: MetadataChange): IndexRow[] {
+  const previous = findRow(rows, target, username);
+  const metadata = change === 'keep' ? previous?.metadata : change === 'drop' ? undefined : change;
+  const warnedAt = change === 'keep' ? previous?.warnedAt : undefined;
+  return upsertRow(rows, {
+    target,
+    username,
+    storedAt,
+    ...(metadata ? { metadata } : {}),
+    ...(warnedAt === undefined ? {} : { warnedAt }),
+  });
+}
+
 export function upsertRow(rows: IndexRow[], row: IndexRow): IndexRow[] {
   return [...removeRow(rows, row.target, row.username), row];
 }
@@ -121,7 +149,20 @@ function isRow(value: unknown): value is IndexRow {
     typeof row.storedAt === 'number' &&
     typeof row.target?.protocol === 'string' &&
     typeof row.target.host === 'string' &&
-    (row.target.path === undefined || typeof row.target.path === 'string')
+    (row.target.path === undefined || typeof row.target.path === 'string') &&
+    (row.metadata === undefined || isMetadata(row.metadata))
+  );
+}
+
+function isMetadata(value: unknown): value is TokenMetadata {
+  const m = value as TokenMetadata;
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    typeof m.login === 'string' &&
+    (m.scopes === null || (Array.isArray(m.scopes) && m.scopes.every((s) => typeof s === 'string'))) &&
+    (m.expiresAt === undefined || typeof m.expiresAt === 'number') &&
+    (m.lastValidated === undefined || typeof m.lastValidated === 'number')
   );
 }
 

@@ -3,10 +3,9 @@
 // `git-credential-pat:<protocol>://<host>[/<path>]`, account = the git username.
 import { AsyncEntry, findCredentialsAsync, type EntryOptions } from '@napi-rs/keyring';
 import { markAbandonedNativeWork } from '../exit.js';
-import { serviceName, type Secret, type Target } from '../credential.js';
-import { decodeSecret, encodeSecret } from '../secret-codec.js';
-import { KeychainUnavailableError, type Account, type CredentialStore } from './credential-store.js';
-import { IndexFile, removeRow, upsertRow } from './index-file.js';
+import { KeychainUnavailableError } from './credential-store.js';
+import { IndexFile, defaultIndexPath } from './index-file.js';
+import { IndexedStore, type SecretBackend } from './indexed-store.js';
 
 // Without the pin, Linux silently falls back to the kernel keyring, which the next
 // process cannot read. Other platforms ignore the option.
@@ -22,49 +21,27 @@ export function keychainTimeoutMs(env: NodeJS.ProcessEnv = process.env, platform
   return canPrompt ? 60_000 : 2000;
 }
 
-export class KeychainStore implements CredentialStore {
-  constructor(
-    private readonly index: IndexFile,
-    private readonly timeoutMs = keychainTimeoutMs(),
-  ) {}
+export function openKeychainStore(env: NodeJS.ProcessEnv = process.env): IndexedStore {
+  return new IndexedStore(new KeychainSecrets(keychainTimeoutMs(env)), new IndexFile(defaultIndexPath(env)));
+}
 
-  async read(target: Target, username: string): Promise<Secret | undefined> {
-    const text = await this.call((signal) => entry(target, username).getPassword(signal));
-    return text === null ? undefined : decodeSecret(text);
+export class KeychainSecrets implements SecretBackend {
+  constructor(private readonly timeoutMs: number) {}
+
+  get(service: string, account: string): Promise<string | null> {
+    return this.call((signal) => new AsyncEntry(service, account, ENTRY_OPTIONS).getPassword(signal));
   }
 
-  async accounts(target: Target): Promise<Account[]> {
-    const found = await this.call((signal) => findCredentialsAsync(serviceName(target), null, signal));
-    return found.map(({ account, password }) => ({ username: account, secret: decodeSecret(password) }));
+  find(service: string): Promise<Array<{ account: string; password: string }>> {
+    return this.call((signal) => findCredentialsAsync(service, null, signal));
   }
 
-  async write(target: Target, username: string, secret: Secret): Promise<void> {
-    await this.call((signal) => entry(target, username).setPassword(encodeSecret(secret), signal));
-    this.index.update((rows) => upsertRow(rows, { target, username, storedAt: Date.now() }));
+  set(service: string, account: string, secret: string): Promise<void> {
+    return this.call((signal) => new AsyncEntry(service, account, ENTRY_OPTIONS).setPassword(secret, signal));
   }
 
-  async remove(target: Target, username: string): Promise<boolean> {
-    const removed = await this.call((signal) => entry(target, username).deletePassword(signal));
-    this.index.update((rows) => removeRow(rows, target, username));
-    return removed;
-  }
-
-  async targetsFor(protocol: string, host: string): Promise<Target[]> {
-    const targets = new Map<string, Target>();
-    for (const { target } of this.index.rows()) {
-      if (target.protocol === protocol && target.host === host) targets.set(serviceName(target), target);
-    }
-    return [...targets.values()];
-  }
-
-  async mostRecent(target: Target, usernames: readonly string[]): Promise<string | undefined> {
-    const service = serviceName(target);
-    let best: { username: string; storedAt: number } | undefined;
-    for (const row of this.index.rows()) {
-      if (serviceName(row.target) !== service || !usernames.includes(row.username)) continue;
-      if (!best || row.storedAt > best.storedAt) best = row;
-    }
-    return best?.username;
+  delete(service: string, account: string): Promise<boolean> {
+    return this.call((signal) => new AsyncEntry(service, account, ENTRY_OPTIONS).deletePassword(signal));
   }
 
   private async call<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -90,10 +67,6 @@ export class KeychainStore implements CredentialStore {
   }
 }
 
-function entry(target: Target, username: string): AsyncEntry {
-  return new AsyncEntry(serviceName(target), username, ENTRY_OPTIONS);
-}
-
 /** Turns the library's platform errors into one line a person can act on. Never includes a secret: errors carry none. */
 export function explainKeychainError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -106,9 +79,5 @@ export function explainKeychainError(error: unknown): string {
   if (/no result found|ServiceUnknown|org\.freedesktop\.secrets/i.test(message)) {
     return 'no Secret Service keyring is available; install and start one (gnome-keyring or KeePassXC), or use scripts/with-keyring';
   }
-  return `the keychain failed: ${firstLine(message)}`;
-}
-
-function firstLine(text: string): string {
-  return text.split(/\r?\n/, 1)[0] ?? '';
+  return `the keychain failed: ${message.split(/\r?\n/, 1)[0] ?? ''}`;
 }

@@ -1,62 +1,44 @@
-// An in-memory store for unit tests of logic only; nothing here persists.
-import { sameTarget, serviceName, type Secret, type Target } from '../credential.js';
-import type { Account, CredentialStore } from './credential-store.js';
+// In-memory backends, for unit tests of logic only: the same IndexedStore logic as
+// the keychain, with nothing persisted.
+import type { IndexBackend, IndexRow } from './index-file.js';
+import { IndexedStore, type SecretBackend } from './indexed-store.js';
 
-interface Row {
-  target: Target;
-  username: string;
-  secret: Secret;
-  storedAt: number;
+export class MemorySecrets implements SecretBackend {
+  private readonly items = new Map<string, Map<string, string>>();
+
+  async get(service: string, account: string): Promise<string | null> {
+    return this.items.get(service)?.get(account) ?? null;
+  }
+
+  async find(service: string): Promise<Array<{ account: string; password: string }>> {
+    return [...(this.items.get(service) ?? new Map<string, string>())].map(([account, password]) => ({ account, password }));
+  }
+
+  async set(service: string, account: string, secret: string): Promise<void> {
+    const accounts = this.items.get(service) ?? new Map<string, string>();
+    accounts.set(account, secret);
+    this.items.set(service, accounts);
+  }
+
+  async delete(service: string, account: string): Promise<boolean> {
+    return this.items.get(service)?.delete(account) ?? false;
+  }
 }
 
-export class MemoryStore implements CredentialStore {
-  private rows: Row[] = [];
-  private clock = 0;
+export class MemoryIndex implements IndexBackend {
+  private current: IndexRow[] = [];
 
-  async read(target: Target, username: string): Promise<Secret | undefined> {
-    return this.find(target, username)?.secret;
+  rows(): IndexRow[] {
+    return [...this.current];
   }
 
-  async accounts(target: Target): Promise<Account[]> {
-    return this.rows.filter((r) => sameTarget(r.target, target)).map(({ username, secret }) => ({ username, secret }));
+  update(change: (rows: IndexRow[]) => IndexRow[]): void {
+    this.current = change(this.rows());
   }
+}
 
-  async write(target: Target, username: string, secret: Secret): Promise<void> {
-    const row = this.find(target, username);
-    if (row) {
-      row.secret = secret;
-      row.storedAt = ++this.clock;
-    } else {
-      this.rows.push({ target, username, secret, storedAt: ++this.clock });
-    }
-  }
-
-  async remove(target: Target, username: string): Promise<boolean> {
-    const before = this.rows.length;
-    this.rows = this.rows.filter((r) => !(sameTarget(r.target, target) && r.username === username));
-    return this.rows.length < before;
-  }
-
-  async targetsFor(protocol: string, host: string): Promise<Target[]> {
-    const seen = new Map<string, Target>();
-    for (const { target } of this.rows) {
-      if (target.protocol === protocol && target.host === host) seen.set(serviceName(target), target);
-    }
-    return [...seen.values()];
-  }
-
-  async mostRecent(target: Target, usernames: readonly string[]): Promise<string | undefined> {
-    const candidates = this.rows.filter((r) => sameTarget(r.target, target) && usernames.includes(r.username));
-    candidates.sort((a, b) => b.storedAt - a.storedAt);
-    return candidates[0]?.username;
-  }
-
-  /** Every credential, for assertions in tests. */
-  all(): Array<{ target: Target; username: string; secret: Secret }> {
-    return this.rows.map(({ target, username, secret }) => ({ target, username, secret }));
-  }
-
-  private find(target: Target, username: string): Row | undefined {
-    return this.rows.find((r) => sameTarget(r.target, target) && r.username === username);
-  }
+/** A store whose clock ticks once per call, so "most recent" is well defined in tests. */
+export function memoryStore(secrets = new MemorySecrets(), index = new MemoryIndex()): IndexedStore {
+  let clock = 1_700_000_000_000;
+  return new IndexedStore(secrets, index, () => ++clock);
 }
