@@ -60,7 +60,8 @@ async function helperAction(action: 'get' | 'store' | 'erase', _rest: readonly s
   if (action === 'get') {
     const query = queryOf(attributes);
     if (!query) return 0;
-    const answer = await get(openStore(), query);
+    const { answer, notices } = await get(openStore(), query);
+    for (const notice of notices) io.stderr(`git-credential-pat: ${notice}\n`);
     if (answer) await io.stdout(formatAttributes(formatAnswer(answer)));
     return 0;
   }

@@ -23,13 +23,13 @@ const https = (host: string, extra: Record<string, string> = {}) => ({ protocol:
 
 describe('get', () => {
   it('finds nothing in an empty store', async () => {
-    expect(await get(memoryStore(), q(https('example.com')))).toBeUndefined();
+    expect((await get(memoryStore(), q(https('example.com')))).answer).toBeUndefined();
   });
 
   it('returns what was stored, ignoring the case of the host', async () => {
     const s = memoryStore();
     await put(s, https('Example.COM', { username: 'alice', password: 'pw' }));
-    expect(await get(s, q(https('example.com')))).toEqual({ username: 'alice', secret: { password: 'pw' } });
+    expect((await get(s, q(https('example.com')))).answer).toEqual({ username: 'alice', secret: { password: 'pw' } });
   });
 
   it.each([
@@ -42,49 +42,49 @@ describe('get', () => {
   ])('never answers for %s', async (_label, request) => {
     const s = memoryStore();
     await put(s, https('example.com', { username: 'alice', password: 'pw' }));
-    expect(await get(s, q(request))).toBeUndefined();
+    expect((await get(s, q(request))).answer).toBeUndefined();
   });
 
   it('keeps ports apart', async () => {
     const s = memoryStore();
     await put(s, https('example.com:8443', { username: 'a', password: 'on-8443' }));
     await put(s, https('example.com', { username: 'a', password: 'on-443' }));
-    expect((await get(s, q(https('example.com:8443'))))?.secret.password).toBe('on-8443');
-    expect((await get(s, q(https('example.com'))))?.secret.password).toBe('on-443');
+    expect((await get(s, q(https('example.com:8443')))).answer?.secret.password).toBe('on-8443');
+    expect((await get(s, q(https('example.com')))).answer?.secret.password).toBe('on-443');
   });
 
   it('keeps several users of one host apart, and without a username answers with the most recently stored', async () => {
     const s = memoryStore();
     await put(s, https('example.com', { username: 'alice', password: 'pa' }));
     await put(s, https('example.com', { username: 'bob', password: 'pb' }));
-    expect((await get(s, q(https('example.com', { username: 'alice' }))))?.secret.password).toBe('pa');
-    expect((await get(s, q(https('example.com', { username: 'bob' }))))?.secret.password).toBe('pb');
-    expect((await get(s, q(https('example.com'))))?.username).toBe('bob');
+    expect((await get(s, q(https('example.com', { username: 'alice' })))).answer?.secret.password).toBe('pa');
+    expect((await get(s, q(https('example.com', { username: 'bob' })))).answer?.secret.password).toBe('pb');
+    expect((await get(s, q(https('example.com')))).answer?.username).toBe('bob');
     await put(s, https('example.com', { username: 'alice', password: 'pa2' }));
-    expect((await get(s, q(https('example.com'))))?.username).toBe('alice');
+    expect((await get(s, q(https('example.com')))).answer?.username).toBe('alice');
   });
 
   it('returns an empty username and password as present and empty', async () => {
     const s = memoryStore();
     await put(s, https('example.com', { username: '', password: '' }));
-    expect(await get(s, q(https('example.com')))).toEqual({ username: '', secret: { password: '' } });
+    expect((await get(s, q(https('example.com')))).answer).toEqual({ username: '', secret: { password: '' } });
   });
 
   it('serves a path-specific credential only for its path, and prefers it to a host-wide one', async () => {
     const s = memoryStore();
     await put(s, https('example.com', { path: 'org/one.git', username: 'u', password: 'one' }));
-    expect(await get(s, q(https('example.com')))).toBeUndefined();
-    expect(await get(s, q(https('example.com', { path: 'org/two.git' })))).toBeUndefined();
+    expect((await get(s, q(https('example.com')))).answer).toBeUndefined();
+    expect((await get(s, q(https('example.com', { path: 'org/two.git' })))).answer).toBeUndefined();
     await put(s, https('example.com', { username: 'u', password: 'wide' }));
-    expect((await get(s, q(https('example.com', { path: 'org/one.git' }))))?.secret.password).toBe('one');
-    expect((await get(s, q(https('example.com', { path: 'org/two.git' }))))?.secret.password).toBe('wide');
-    expect((await get(s, q(https('example.com'))))?.secret.password).toBe('wide');
+    expect((await get(s, q(https('example.com', { path: 'org/one.git' })))).answer?.secret.password).toBe('one');
+    expect((await get(s, q(https('example.com', { path: 'org/two.git' })))).answer?.secret.password).toBe('wide');
+    expect((await get(s, q(https('example.com')))).answer?.secret.password).toBe('wide');
   });
 
   it('returns the expiry and refresh token stored with a password', async () => {
     const s = memoryStore();
     await put(s, https('example.com', { username: 'u', password: 'p', password_expiry_utc: '2000000000', oauth_refresh_token: 'r' }));
-    expect(await get(s, q(https('example.com')))).toEqual({
+    expect((await get(s, q(https('example.com')))).answer).toEqual({
       username: 'u',
       secret: { password: 'p', passwordExpiryUtc: 2000000000, oauthRefreshToken: 'r' },
     });
@@ -115,7 +115,7 @@ describe('store', () => {
     await put(s, https('example.com', { username: 'bob', password: 'pb' }));
     await put(s, https('example.com', { username: 'alice', password: 'pa' }));
     // Unchanged, so not re-stored: bob is still the most recent.
-    expect((await get(s, q(https('example.com'))))?.username).toBe('bob');
+    expect((await get(s, q(https('example.com')))).answer?.username).toBe('bob');
     expect(await s.list()).toHaveLength(2);
   });
 
@@ -186,5 +186,52 @@ describe('serviceName', () => {
     expect(serviceName({ protocol: 'https', host: 'ghe.example:8443', path: 'org/repo.git' })).toBe(
       'git-credential-pat:https://ghe.example:8443/org/repo.git',
     );
+  });
+});
+
+describe('expiry and metadata', () => {
+  const DAY = 86_400;
+  const now = Date.UTC(2026, 10, 25, 12) / 1000;
+  const target = { protocol: 'https', host: 'github.com' };
+  const meta = { login: 'octocat', scopes: ['repo'], expiresAt: now + 30 * DAY };
+
+  it('returns a token expiring within 7 days with a reminder at most once a day', async () => {
+    const s = memoryStore();
+    await s.write(target, 'octocat', { password: 'ghp_x', passwordExpiryUtc: now + 3 * DAY + 60 });
+    const first = await get(s, q(https('github.com')), now * 1000);
+    expect(first.answer?.secret.password).toBe('ghp_x');
+    expect(first.notices).toEqual([
+      'the token for octocat on github.com expires in 3 days (2026-11-28); create a new one and run: git-credential-pat login --host github.com',
+    ]);
+    expect((await get(s, q(https('github.com')), now * 1000 + 3_600_000)).notices).toEqual([]);
+    expect((await get(s, q(https('github.com')), (now + DAY + 1) * 1000)).notices).toHaveLength(1);
+  });
+
+  it('does not return an expired token, and says how to renew it', async () => {
+    const s = memoryStore();
+    await s.write(target, 'octocat', { password: 'ghp_x', passwordExpiryUtc: now - 60 });
+    const result = await get(s, q(https('github.com')), now * 1000);
+    expect(result.answer).toBeUndefined();
+    expect(result.notices[0]).toMatch(/^the token for octocat on github.com expired on 2026-11-25; create a new one and run: git-credential-pat login --host github.com$/);
+  });
+
+  it('stays silent for a token far from expiry', async () => {
+    const s = memoryStore();
+    await s.write(target, 'octocat', { password: 'ghp_x', passwordExpiryUtc: now + 30 * DAY });
+    expect(await get(s, q(https('github.com')), now * 1000)).toEqual({
+      answer: { username: 'octocat', secret: { password: 'ghp_x', passwordExpiryUtc: now + 30 * DAY } },
+      notices: [],
+    });
+  });
+
+  it('a store from git of the same token keeps its expiry and metadata; a different token drops them', async () => {
+    const s = memoryStore();
+    await s.write(target, 'octocat', { password: 'ghp_same', passwordExpiryUtc: meta.expiresAt }, meta);
+    await put(s, https('github.com', { username: 'octocat', password: 'ghp_same' }));
+    expect(await s.read(target, 'octocat')).toEqual({ password: 'ghp_same', passwordExpiryUtc: meta.expiresAt });
+    expect(await s.metadata(target, 'octocat')).toEqual(meta);
+    await put(s, https('github.com', { username: 'octocat', password: 'ghp_other' }));
+    expect(await s.read(target, 'octocat')).toEqual({ password: 'ghp_other' });
+    expect(await s.metadata(target, 'octocat')).toBeUndefined();
   });
 });

@@ -1,0 +1,292 @@
+// The benchmark behind scripts/bench (which runs it inside scripts/with-keyring
+// --ephemeral). Times whole-process `git credential fill` for several helpers,
+// interleaved round-robin, and writes BENCHMARKS.md. Fails only on a wrong answer.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const HOST = 'bench.example.invalid'; // never contacted: helpers only look it up
+const MISS_HOST = 'miss.example.invalid'; // nothing stored for it
+const REQUEST = (host) => `protocol=https\nhost=${host}\n\n`;
+const STORE = (host, password) => `protocol=https\nhost=${host}\nusername=u\npassword=${password}\n\n`;
+const GOALS = { floor: 1.1, libsecret: 2.5, gh: 1, missHit: 1, rss: 1.2 };
+
+// ---- options ----
+const opts = { runs: 40, warmup: 5, quick: false, out: path.join(root, 'BENCHMARKS.md') };
+const given = new Set();
+for (let argv = process.argv.slice(2), i = 0; i < argv.length; i++) {
+  const a = argv[i];
+  const num = () => {
+    const n = Number(argv[++i]);
+    if (!Number.isInteger(n) || n < 0 || (a === '--runs' && n < 1)) die(`bench: ${a} needs a whole number`, 2);
+    return n;
+  };
+  if (a === '--runs') (opts.runs = num()), given.add('runs');
+  else if (a === '--warmup') (opts.warmup = num()), given.add('warmup');
+  else if (a === '--quick') opts.quick = true;
+  else if (a === '--out') opts.out = path.resolve(argv[++i] ?? die('bench: --out needs a file', 2));
+  else die(`bench: unknown option ${a} (see scripts/bench --help)`, 2);
+}
+if (opts.quick) {
+  if (!given.has('runs')) opts.runs = 5;
+  if (!given.has('warmup')) opts.warmup = 1;
+}
+if (!process.env.DBUS_SESSION_BUS_ADDRESS) die('bench: no D-Bus session; run scripts/bench (it uses scripts/with-keyring --ephemeral)', 2);
+
+function die(message, code = 1) {
+  console.error(message);
+  process.exit(code);
+}
+const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`; // for the shell git runs helpers through
+const firstLine = (s) => String(s ?? '').trim().split('\n')[0];
+const tool = (cmd, args, options = {}) => spawnSync(cmd, args, { encoding: 'utf8', ...options });
+
+// ---- a private world: temp HOME, no system/global git config, no prompts ----
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'pat-bench-'));
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+const home = path.join(tmp, 'home');
+mkdirSync(home);
+writeFileSync(path.join(home, '.gitconfig'), '');
+const env = { ...process.env, HOME: home, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: path.join(home, '.gitconfig'), GIT_TERMINAL_PROMPT: '0' };
+for (const k of ['GIT_ASKPASS', 'SSH_ASKPASS', 'GH_TOKEN', 'GITHUB_TOKEN', 'GH_ENTERPRISE_TOKEN', 'GITHUB_ENTERPRISE_TOKEN', 'GH_HOST']) delete env[k];
+const caFile = process.env.NODE_EXTRA_CA_CERTS;
+const envNoCa = { ...env };
+delete envNoCa.NODE_EXTRA_CA_CERTS;
+// Node rows run under each setting; git, store, libsecret and gh ignore the variable.
+const caSettings = caFile ? [['ambient', env], ['unset', envNoCa]] : [['unset', env]];
+const notes = [];
+
+// ---- the helpers ----
+const node = process.execPath;
+const rows = [];
+const patBin = path.join(root, 'bin', 'git-credential-pat.js');
+const patSecret = 'pat-bench-secret';
+const stored = tool(node, [patBin, 'store'], { input: STORE(HOST, patSecret), env });
+if (stored.status !== 0) die(`bench: storing the credential with our helper failed: ${firstLine(stored.stderr)}`);
+
+const floorPath = path.join(tmp, 'git-credential-floor.mjs');
+writeFileSync(floorPath, `// The floor: what any Node.js helper costs.
+process.stdin.on('data', () => {}).on('end', () => {
+  if (process.argv[2] === 'get') process.stdout.write('username=u\\npassword=floor-secret\\n');
+});
+`);
+
+for (const [ca, rowEnv] of caSettings) {
+  const nodeHelper = (file) => `!${q(node)} ${q(file)}`;
+  rows.push({ id: `pat-hit-${ca}`, name: 'git-credential-pat', kase: 'hit', ca, helper: nodeHelper(patBin), host: HOST, expect: patSecret, env: rowEnv });
+  rows.push({ id: `pat-miss-${ca}`, name: 'git-credential-pat', kase: 'miss', ca, helper: nodeHelper(patBin), host: MISS_HOST, expect: null, env: rowEnv });
+  rows.push({ id: `floor-${ca}`, name: 'trivial Node helper (floor)', kase: 'hit', ca, helper: nodeHelper(floorPath), host: HOST, expect: 'floor-secret', env: rowEnv });
+}
+
+const storeFile = path.join(tmp, 'store-credentials');
+writeFileSync(storeFile, `https://u:store-secret@${HOST}\n`, { mode: 0o600 });
+rows.push({ id: 'store', name: 'git credential-store', kase: 'hit', ca: 'n/a', helper: `store --file=${q(storeFile)}`, host: HOST, expect: 'store-secret', env });
+
+const libsecret = setUpLibsecret();
+if (libsecret) rows.push({ id: 'libsecret', name: 'git-credential-libsecret (C)', kase: 'hit', ca: 'n/a', helper: `!${q(libsecret)}`, host: HOST, expect: 'libsecret-secret', env });
+
+const gh = setUpGh();
+if (gh) rows.push({ id: 'gh', name: '`gh auth git-credential`', kase: 'hit', ca: 'n/a', helper: `!${q(gh.path)} auth git-credential`, host: HOST, expect: 'gh-bench-secret', env: gh.env });
+
+function setUpLibsecret() {
+  const prebuilt = '/usr/lib/git-core/git-credential-libsecret';
+  let bin = existsSync(prebuilt) ? prebuilt : undefined;
+  if (!bin) {
+    const src = '/usr/share/doc/git/contrib/credential/libsecret';
+    if (!existsSync(src)) return void notes.push(`libsecret row skipped: no ${src} (git's contrib sources).`);
+    const dir = path.join(tmp, 'libsecret');
+    cpSync(src, dir, { recursive: true });
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.gz'))) {
+      writeFileSync(path.join(dir, f.slice(0, -3)), gunzipSync(readFileSync(path.join(dir, f))));
+    }
+    const make = tool('make', ['-s'], { cwd: dir });
+    if (make.status !== 0) {
+      return void notes.push(`libsecret row skipped: building ${src} failed (needs \`apt-get install libsecret-1-dev pkg-config\`): ${firstLine(make.stderr || make.error?.message)}`);
+    }
+    bin = path.join(dir, 'git-credential-libsecret');
+    notes.push(`git-credential-libsecret built from ${src} with its Makefile (gcc -O2).`);
+  }
+  const st = tool(bin, ['store'], { input: STORE(HOST, 'libsecret-secret'), env });
+  if (st.status !== 0) return void notes.push(`libsecret row skipped: its store failed: ${firstLine(st.stderr)}`);
+  return bin;
+}
+
+function setUpGh() {
+  const which = tool('sh', ['-c', 'command -v gh']);
+  const ghPath = which.stdout.trim();
+  if (which.status !== 0 || !ghPath) return void notes.push('gh row skipped: `gh` is not installed (`apt-get install gh`).');
+  const configDir = path.join(tmp, 'gh');
+  mkdirSync(configDir, { mode: 0o700 });
+  writeFileSync(path.join(configDir, 'hosts.yml'), `${HOST}:\n    oauth_token: gh-bench-secret\n    user: u\n    git_protocol: https\n`, { mode: 0o600 });
+  const ghEnv = { ...env, GH_CONFIG_DIR: configDir, GH_NO_UPDATE_NOTIFIER: '1', GH_PROMPT_DISABLED: '1' };
+  const version = firstLine(tool(ghPath, ['--version']).stdout);
+  // Prove it answers with no network at all when we can make a network-less namespace.
+  const offline = tool('unshare', ['-n', ghPath, 'auth', 'git-credential', 'get'], { input: REQUEST(HOST), env: ghEnv });
+  const verdict = offline.status === 0 && offline.stdout.includes('password=gh-bench-secret\n')
+    ? 'verified to answer with no network (`unshare -n`)'
+    : 'offline answer not verified here (`unshare -n` unavailable)';
+  notes.push(`gh: ${version}; token in a temporary GH_CONFIG_DIR hosts.yml for ${HOST}; ${verdict}.`);
+  return { path: ghPath, env: ghEnv };
+}
+
+// ---- measure: round-robin, rotating the starting row each round ----
+function runOnce(row) {
+  const t0 = performance.now();
+  const r = spawnSync('git', ['-c', `credential.helper=${row.helper}`, 'credential', 'fill'], {
+    input: REQUEST(row.host), env: row.env, cwd: tmp, encoding: 'utf8',
+  });
+  const ms = performance.now() - t0;
+  const answered = /^password=(.*)$/m.exec(r.stdout ?? '')?.[1];
+  const ok = row.expect === null
+    ? r.status !== 0 && answered === undefined // a miss: git finds nothing and may not prompt
+    : r.status === 0 && answered === row.expect;
+  if (r.error || !ok) {
+    die(`bench: wrong answer from ${row.name} (${row.kase}, NODE_EXTRA_CA_CERTS ${row.ca}): exit ${r.status}, ` +
+      `password ${answered === undefined ? 'none' : JSON.stringify(answered)}, expected ${row.expect === null ? 'none' : JSON.stringify(row.expect)}; ` +
+      `stderr: ${firstLine(r.stderr || r.error?.message)}`);
+  }
+  return ms;
+}
+
+const times = new Map(rows.map((r) => [r.id, []]));
+const rounds = opts.warmup + opts.runs;
+for (let round = 0; round < rounds; round++) {
+  if (process.stderr.isTTY) process.stderr.write(`\rbench: round ${round + 1}/${rounds}`);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[(round + i) % rows.length];
+    const ms = runOnce(row);
+    if (round >= opts.warmup) times.get(row.id).push(ms);
+  }
+}
+if (process.stderr.isTTY) process.stderr.write('\n');
+
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const median = (xs) => { const s = sorted(xs), m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const p90 = (xs) => sorted(xs)[Math.ceil(0.9 * xs.length) - 1];
+const med = (id) => (times.has(id) ? median(times.get(id)) : undefined);
+
+// ---- peak RSS of one direct `get` (GNU time's %M, in KiB), median of a few runs ----
+const rss = new Map();
+const probe = tool('/usr/bin/time', ['-f', '%M', 'true']);
+if (probe.status === 0 && /^\d+\s*$/.test(probe.stderr)) {
+  const rssRuns = opts.quick ? 3 : 9;
+  const targets = caSettings.flatMap(([ca, e]) => [
+    { id: `pat-${ca}`, file: patBin, expect: patSecret, env: e },
+    { id: `floor-${ca}`, file: floorPath, expect: 'floor-secret', env: e },
+  ]);
+  for (const t of targets) rss.set(t.id, []);
+  for (let i = 0; i < rssRuns; i++) {
+    for (const t of targets) {
+      const out = path.join(tmp, 'rss');
+      const r = tool('/usr/bin/time', ['-f', '%M', '-o', out, node, t.file, 'get'], { input: REQUEST(HOST), env: t.env });
+      if (r.status !== 0 || !r.stdout.includes(`password=${t.expect}\n`)) die(`bench: wrong answer from ${t.file} get under /usr/bin/time: ${firstLine(r.stderr)}`);
+      rss.get(t.id).push(Number(readFileSync(out, 'utf8').trim().split('\n').pop()));
+    }
+  }
+} else {
+  notes.push('Peak RSS skipped: GNU time (/usr/bin/time, `apt-get install time`) is not available.');
+}
+const rssMed = (id) => (rss.has(id) ? median(rss.get(id)) : undefined);
+
+// ---- report ----
+const fmt = (x, d = 1) => (x === undefined ? '—' : x.toFixed(d));
+const ratio = (a, b) => (a === undefined || b === undefined ? undefined : a / b);
+const x = (r) => (r === undefined ? '—' : `${r.toFixed(2)}×`);
+const refCa = caSettings[0][0]; // the floor non-Node rows are compared with
+const lines = [];
+lines.push('| Helper | Case | NODE_EXTRA_CA_CERTS | Median (ms) | p90 (ms) | × trivial Node |', '|---|---|---|---:|---:|---:|');
+for (const row of rows) {
+  const ts = times.get(row.id);
+  const floor = med(`floor-${row.ca === 'n/a' ? refCa : row.ca}`);
+  lines.push(`| ${row.name} | ${row.kase} | ${row.ca} | ${fmt(median(ts))} | ${fmt(p90(ts))} | ${x(median(ts) / floor)} |`);
+}
+const resultsTable = lines.join('\n');
+
+const verdict = (r, goal, strict = false) =>
+  r === undefined ? '—' : `${r.toFixed(2)}× ${(strict ? r < goal : r <= goal) ? 'met' : '**not met**'}`;
+const targetRows = [
+  ['our get ÷ trivial Node helper', '≤ 1.10×', (ca) => verdict(ratio(med(`pat-hit-${ca}`), med(`floor-${ca}`)), GOALS.floor)],
+  ['our get ÷ libsecret (C)', '≤ 2.5×', (ca) => verdict(ratio(med(`pat-hit-${ca}`), med('libsecret')), GOALS.libsecret)],
+  ['our get ÷ gh', '< 1× (faster)', (ca) => verdict(ratio(med(`pat-hit-${ca}`), med('gh')), GOALS.gh, true)],
+  ['our miss ÷ our hit', '≤ 1×', (ca) => verdict(ratio(med(`pat-miss-${ca}`), med(`pat-hit-${ca}`)), GOALS.missHit)],
+  ['peak RSS: our get ÷ trivial Node helper', '≤ 1.2×', (ca) => verdict(ratio(rssMed(`pat-${ca}`), rssMed(`floor-${ca}`)), GOALS.rss)],
+];
+const targetsTable = [
+  `| Target | Goal | ${caSettings.map(([ca]) => `NODE_EXTRA_CA_CERTS ${ca}`).join(' | ')} |`,
+  `|---|---|${caSettings.map(() => '---|').join('')}`,
+  ...targetRows.map(([what, goal, f]) => `| ${what} | ${goal} | ${caSettings.map(([ca]) => f(ca)).join(' | ')} |`),
+].join('\n');
+
+const rssTable = rss.size === 0 ? '_not measured (no GNU time)_' : [
+  '| Process | NODE_EXTRA_CA_CERTS | Peak RSS (MiB) |', '|---|---|---:|',
+  ...caSettings.flatMap(([ca]) => [
+    `| git-credential-pat get | ${ca} | ${fmt(rssMed(`pat-${ca}`) / 1024)} |`,
+    `| trivial Node helper get | ${ca} | ${fmt(rssMed(`floor-${ca}`) / 1024)} |`,
+  ]),
+].join('\n');
+
+const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+const nproc = tool('nproc', []).stdout?.trim() || String(os.availableParallelism());
+const gitVersion = firstLine(tool('git', ['--version']).stdout);
+const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+const report = `# Benchmarks
+
+Whole-process \`git credential fill\`, end to end: git starts the helper, the helper
+answers \`get\` from a stored credential, git prints it. Written by \`scripts/bench\`;
+rerun with \`npm run bench\` after \`npm run build\` (\`npm run bench -- --runs 100\` for more runs).
+${opts.quick ? '\n**Quick run (`--quick`): too few runs to compare; only shows that the benchmark works.**\n' : ''}
+- Date: ${date}
+- Machine: ${cpu}, ${nproc} CPUs (nproc), Linux ${os.release()}, load average at start ${load}
+- Node ${process.version}, ${gitVersion}
+- ${opts.runs} measured runs per row after ${opts.warmup} warm-up rounds, interleaved round-robin
+  (each round runs every row once, starting one row later than the previous round)
+
+## \`git credential fill\` time
+
+${resultsTable}
+
+"× trivial Node" compares with the trivial Node helper run under the same
+NODE_EXTRA_CA_CERTS setting (rows marked n/a do not run Node and are compared with
+the ${refCa} one).${caFile ? ` "ambient" is this machine's NODE_EXTRA_CA_CERTS=${caFile} (${(readSizeKb(caFile))} KiB).` : ' NODE_EXTRA_CA_CERTS was not set here, so every Node row ran without it.'}
+
+## Targets (reported, never enforced)
+
+${targetsTable}
+
+## Peak RSS of one \`get\` (helper run directly, GNU time %M, median of ${opts.quick ? 3 : 9})
+
+${rssTable}
+
+## How it is measured
+
+- Everything runs inside \`scripts/with-keyring --ephemeral\`: a private D-Bus session and
+  a throwaway unlocked gnome-keyring; HOME is a temporary folder, \`GIT_CONFIG_NOSYSTEM=1\`,
+  an empty global git config, \`GIT_TERMINAL_PROMPT=0\`, GIT_ASKPASS/SSH_ASKPASS unset.
+- Each run is \`git -c credential.helper=HELPER credential fill\` with
+  \`protocol=https\\nhost=${HOST}\\n\\n\` on stdin (the host is never contacted), timed with
+  \`performance.now()\` around \`child_process.spawnSync\` in Node. Every hit run must print
+  the expected password and every miss run must print none, or the benchmark fails.
+- Our helper and the trivial one are configured the same way: \`!<node> <script>\` (git runs
+  helpers through \`/bin/sh -c\`, as it does for every helper here). The trivial helper is an
+  ES module that reads stdin to the end and prints fixed \`username=\`/\`password=\` lines.
+- Our credential is stored with \`node bin/git-credential-pat.js store\`; libsecret's with its own \`store\`;
+  git's store helper reads a temporary \`--file\`.
+- Miss: a \`get\` for \`${MISS_HOST}\`, where nothing is stored, still through \`git credential fill\`
+  so it is comparable with the hit. git then wants to prompt, cannot (\`GIT_TERMINAL_PROMPT=0\`)
+  and exits 128; that exit is expected, and the extra git work after the helper is tiny.
+${notes.map((n) => `- ${n}`).join('\n')}
+`;
+
+function readSizeKb(file) {
+  try { return Math.round(readFileSync(file).length / 1024); } catch { return '?'; }
+}
+
+writeFileSync(opts.out, report);
+console.log(report);
+console.error(`bench: wrote ${path.relative(process.cwd(), opts.out) || opts.out}`);
