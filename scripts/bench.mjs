@@ -75,11 +75,15 @@ process.stdin.on('data', () => {}).on('end', () => {
 });
 `);
 
-for (const [ca, rowEnv] of caSettings) {
-  const nodeHelper = (file) => `!${q(node)} ${q(file)}`;
-  rows.push({ id: `pat-hit-${ca}`, name: 'git-credential-pat', kase: 'hit', ca, helper: nodeHelper(patBin), host: HOST, expect: patSecret, env: rowEnv });
-  rows.push({ id: `pat-miss-${ca}`, name: 'git-credential-pat', kase: 'miss', ca, helper: nodeHelper(patBin), host: MISS_HOST, expect: null, env: rowEnv });
-  rows.push({ id: `floor-${ca}`, name: 'trivial Node helper (floor)', kase: 'hit', ca, helper: nodeHelper(floorPath), host: HOST, expect: 'floor-secret', env: rowEnv });
+const nodeRows = [
+  ['pat-hit', 'git-credential-pat', 'hit', patBin, HOST, patSecret],
+  ['pat-miss', 'git-credential-pat', 'miss', patBin, MISS_HOST, null],
+  ['floor', 'trivial Node helper (floor)', 'hit', floorPath, HOST, 'floor-secret'],
+];
+for (const [id, name, kase, file, host, expect] of nodeRows) {
+  for (const [ca, rowEnv] of caSettings) {
+    rows.push({ id: `${id}-${ca}`, name, kase, ca, helper: `!${q(node)} ${q(file)}`, host, expect, env: rowEnv });
+  }
 }
 
 const storeFile = path.join(tmp, 'store-credentials');
@@ -244,7 +248,7 @@ ${opts.quick ? '\n**Quick run (`--quick`): too few runs to compare; only shows t
 - Date: ${date}
 - Machine: ${cpu}, ${nproc} CPUs (nproc), Linux ${os.release()}, load average at start ${load}
 - Node ${process.version}, ${gitVersion}
-- ${opts.runs} measured runs per row after ${opts.warmup} warm-up rounds, interleaved round-robin
+- ${opts.runs} measured runs per row after ${opts.warmup} warm-up round${opts.warmup === 1 ? '' : 's'}, interleaved round-robin
   (each round runs every row once, starting one row later than the previous round)
 
 ## \`git credential fill\` time

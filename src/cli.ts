@@ -5,22 +5,46 @@ import { formatAttributes, parseAttributes, ProtocolError } from './protocol.js'
 import { readRequest } from './read-request.js';
 import { KeychainUnavailableError, type CredentialStore } from './store/credential-store.js';
 import { openKeychainStore } from './store/keychain.js';
+import type { Command, CommandContext } from './commands/context.js';
 
 export { exitProcess } from './exit.js';
 
 export const VERSION = '0.1.0';
 
-const USAGE = `usage: git-credential-pat <get|store|erase>   (run by git; see README)
-       git-credential-pat --version | --help
+// Loaded only when asked for: the helper door (get/store/erase) must not pay for them.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  login: async () => (await import('./commands/login.js')).login,
+  list: async () => (await import('./commands/list.js')).list,
+  logout: async () => (await import('./commands/logout.js')).logout,
+  status: async () => (await import('./commands/status.js')).status,
+  use: async () => (await import('./commands/use.js')).use,
+};
+
+const USAGE = `usage: git-credential-pat <command> [options]
+
+Your GitHub tokens, in your OS keychain, handed to git when it asks.
+
+Commands for you:
+  login     check a GitHub token and store it (--host, --username, --with-token)
+  list      show stored credentials: host, user, kind, scopes, expiry (never the token)
+  logout    remove stored tokens
+  status    check every stored token with GitHub: valid, expiring, expired, revoked
+  use       pick the account git uses for a host or an owner's repositories
+
+Run by git (credential-helper protocol on stdin/stdout):
+  get | store | erase
 
 Configure git to use it:
   git config --global credential.helper pat
-  git config --global credential.https://github.com.helper pat   (one host only)`;
+  git config --global credential.https://github.com.helper pat   (one host only)
+
+'git-credential-pat <command> --help' shows a command's options; --version the version.`;
 
 export interface Io {
   stdin: NodeJS.ReadableStream;
   stdout: (text: string) => Promise<void>;
   stderr: (text: string) => void;
+  env?: NodeJS.ProcessEnv;
   openStore?: () => CredentialStore;
 }
 
@@ -31,7 +55,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'get':
       case 'store':
       case 'erase':
-        return await helperAction(action, rest, io);
+        return await helperAction(action, io);
       case '--version':
       case 'version':
         await io.stdout(`git-credential-pat ${VERSION}\n`);
@@ -44,19 +68,49 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case undefined:
         io.stderr(`${USAGE}\n`);
         return 2;
-      default:
-        // git may add operations; helpers must ignore the ones they do not know.
-        return 0;
     }
+    const load = COMMANDS[action];
+    // git may add helper operations; helpers must ignore the ones they do not know.
+    if (!load) return 0;
+    return await runCommand(action, await load(), rest, io);
   } catch (error) {
     io.stderr(`git-credential-pat: ${describe(error)}\n`);
     return 1;
   }
 }
 
-async function helperAction(action: 'get' | 'store' | 'erase', _rest: readonly string[], io: Io): Promise<number> {
+async function runCommand(name: string, command: Command, args: readonly string[], io: Io): Promise<number> {
+  const [{ gitConfig }, { openTerminal }] = await Promise.all([import('./git-config.js'), import('./terminal.js')]);
+  const env = io.env ?? process.env;
+  const context: CommandContext = {
+    env,
+    stdin: io.stdin,
+    out: io.stdout,
+    err: io.stderr,
+    terminal: openTerminal(),
+    store: io.openStore ?? (() => openKeychainStore(env)),
+    git: gitConfig(env),
+    now: Date.now,
+  };
+  try {
+    return await command.run(args, context);
+  } catch (error) {
+    const kind = (error as Error).name;
+    if (kind === 'UsageError' || kind === 'ApiUrlError') {
+      io.stderr(`git-credential-pat ${name}: ${(error as Error).message} (see --help)\n`);
+      return 2;
+    }
+    if (kind === 'CommandError') {
+      io.stderr(`git-credential-pat ${name}: ${(error as Error).message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function helperAction(action: 'get' | 'store' | 'erase', io: Io): Promise<number> {
   const attributes = parseAttributes(await readRequest(io.stdin));
-  const openStore = io.openStore ?? (() => openKeychainStore());
+  const openStore = io.openStore ?? (() => openKeychainStore(io.env));
   if (action === 'get') {
     const query = queryOf(attributes);
     if (!query) return 0;
@@ -75,7 +129,7 @@ async function helperAction(action: 'get' | 'store' | 'erase', _rest: readonly s
   return 0;
 }
 
-/** One line, no stack: messages never include attribute values, so no secret can surface here. */
+/** One line, no stack: messages never include attribute values or tokens, so no secret can surface here. */
 function describe(error: unknown): string {
   if (error instanceof ProtocolError) return `invalid input from git: ${error.message}`;
   if (error instanceof KeychainUnavailableError) return error.message;

@@ -10,9 +10,13 @@ export type Validation =
   | { readonly state: 'forbidden'; readonly reason: 'rate-limited' | 'sso' | 'other'; readonly message: string }
   | { readonly state: 'unreachable'; readonly message: string };
 
-export const API_TIMEOUT_MS = 10_000;
+/** GIT_CREDENTIAL_PAT_API_TIMEOUT_MS overrides it, for slow proxies (and tests). */
+export function apiTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.GIT_CREDENTIAL_PAT_API_TIMEOUT_MS);
+  return Number.isInteger(value) && value > 0 ? value : 10_000;
+}
 
-export async function validateToken(token: string, apiBase: string, timeoutMs = API_TIMEOUT_MS): Promise<Validation> {
+export async function validateToken(token: string, apiBase: string, timeoutMs = apiTimeoutMs()): Promise<Validation> {
   const auth = createTokenAuth(token);
   try {
     const response = await request('GET /user', {
