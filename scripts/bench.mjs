@@ -2,6 +2,7 @@
 // --ephemeral). Times whole-process `git credential fill` for several helpers,
 // interleaved round-robin, and writes BENCHMARKS.md. Fails only on a wrong answer.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +60,17 @@ delete envNoCa.NODE_EXTRA_CA_CERTS;
 // Node rows run under each setting; git, store, libsecret and gh ignore the variable.
 const caSettings = caFile ? [['ambient', env], ['unset', envNoCa]] : [['unset', env]];
 const notes = [];
+
+// What is measured: dist/ may be rebuilt while we run (it is shared with development).
+const distFingerprint = () => {
+  const dist = path.join(root, 'dist'), hash = createHash('sha256');
+  for (const f of readdirSync(dist, { recursive: true }).map(String).filter((f) => f.endsWith('.js')).sort()) {
+    hash.update(`${f}\0`).update(readFileSync(path.join(dist, f)));
+  }
+  return hash.digest('hex').slice(0, 12);
+};
+const distAtStart = distFingerprint();
+const commit = tool('git', ['-C', root, 'rev-parse', '--short', 'HEAD']).stdout?.trim() || 'unknown';
 
 // ---- the helpers ----
 const node = process.execPath;
@@ -237,6 +249,7 @@ const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'
 const nproc = tool('nproc', []).stdout?.trim() || String(os.availableParallelism());
 const gitVersion = firstLine(tool('git', ['--version']).stdout);
 const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+if (distFingerprint() !== distAtStart) notes.push('**dist/ changed during this run** (rebuilt meanwhile): the rows mix two builds; rerun.');
 const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 const report = `# Benchmarks
@@ -248,6 +261,7 @@ ${opts.quick ? '\n**Quick run (`--quick`): too few runs to compare; only shows t
 - Date: ${date}
 - Machine: ${cpu}, ${nproc} CPUs (nproc), Linux ${os.release()}, load average at start ${load}
 - Node ${process.version}, ${gitVersion}
+- Code: commit ${commit}, dist/*.js fingerprint ${distAtStart} (the build that ran; it may include uncommitted changes)
 - ${opts.runs} measured runs per row after ${opts.warmup} warm-up round${opts.warmup === 1 ? '' : 's'}, interleaved round-robin
   (each round runs every row once, starting one row later than the previous round)
 

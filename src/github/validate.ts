@@ -49,7 +49,7 @@ export function parseScopes(header: string | undefined): string[] | null {
 function classifyFailure(error: unknown, apiBase: string, timeoutMs: number): Validation {
   const e = error as { status?: number; name?: string; response?: { headers?: Record<string, string | undefined>; data?: unknown } };
   const host = new URL(apiBase).host;
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+  if (causes(error).some((c) => c.name === 'TimeoutError' || c.name === 'AbortError')) {
     return { state: 'unreachable', message: `${host} did not answer within ${timeoutMs / 1000} s` };
   }
   if (e.status === 401) return { state: 'revoked' };
@@ -69,13 +69,19 @@ function classifyFailure(error: unknown, apiBase: string, timeoutMs: number): Va
   return { state: 'unreachable', message: `cannot reach ${host} (${networkReason(error)})` };
 }
 
-/** The network error's code (ECONNREFUSED, ENOTFOUND...), never the request: that holds the token. */
-function networkReason(error: unknown): string {
-  let cause: unknown = error;
-  for (let depth = 0; depth < 4 && cause; depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    cause = (cause as { cause?: unknown }).cause;
+/** The error and its causes, outermost first. */
+function causes(error: unknown): Array<{ name?: string; code?: unknown; message?: string }> {
+  const chain: Array<{ name?: string; code?: unknown; message?: string }> = [];
+  for (let cause = error; cause && typeof cause === 'object' && chain.length < 5; cause = (cause as { cause?: unknown }).cause) {
+    chain.push(cause as { name?: string });
   }
-  return 'network error';
+  return chain;
+}
+
+/** The network error's code (ECONNREFUSED, ENOTFOUND...) or its innermost message; never the request, which holds the token. */
+function networkReason(error: unknown): string {
+  const chain = causes(error);
+  const code = chain.find((c) => typeof c.code === 'string')?.code;
+  if (typeof code === 'string') return code;
+  return chain.at(-1)?.message?.split('\n', 1)[0] || 'network error';
 }
