@@ -3,7 +3,7 @@
 // interleaved round-robin, and writes BENCHMARKS.md. Fails only on a wrong answer.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,21 +61,26 @@ delete envNoCa.NODE_EXTRA_CA_CERTS;
 const caSettings = caFile ? [['ambient', env], ['unset', envNoCa]] : [['unset', env]];
 const notes = [];
 
-// What is measured: dist/ may be rebuilt while we run (it is shared with development).
+// Measure a snapshot of the build: dist/ is shared with development and may be rebuilt mid-run.
+const snapshot = path.join(tmp, 'git-credential-pat');
+for (const d of ['bin', 'dist']) cpSync(path.join(root, d), path.join(snapshot, d), { recursive: true });
+cpSync(path.join(root, 'package.json'), path.join(snapshot, 'package.json'));
+symlinkSync(path.join(root, 'node_modules'), path.join(snapshot, 'node_modules'));
 const distFingerprint = () => {
-  const dist = path.join(root, 'dist'), hash = createHash('sha256');
+  const dist = path.join(snapshot, 'dist'), hash = createHash('sha256');
   for (const f of readdirSync(dist, { recursive: true }).map(String).filter((f) => f.endsWith('.js')).sort()) {
     hash.update(`${f}\0`).update(readFileSync(path.join(dist, f)));
   }
   return hash.digest('hex').slice(0, 12);
 };
 const distAtStart = distFingerprint();
+const startedAt = new Date();
 const commit = tool('git', ['-C', root, 'rev-parse', '--short', 'HEAD']).stdout?.trim() || 'unknown';
 
 // ---- the helpers ----
 const node = process.execPath;
 const rows = [];
-const patBin = path.join(root, 'bin', 'git-credential-pat.js');
+const patBin = path.join(snapshot, 'bin', 'git-credential-pat.js');
 const patSecret = 'pat-bench-secret';
 const stored = tool(node, [patBin, 'store'], { input: STORE(HOST, patSecret), env });
 if (stored.status !== 0) die(`bench: storing the credential with our helper failed: ${firstLine(stored.stderr)}`);
@@ -249,8 +254,7 @@ const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'
 const nproc = tool('nproc', []).stdout?.trim() || String(os.availableParallelism());
 const gitVersion = firstLine(tool('git', ['--version']).stdout);
 const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-if (distFingerprint() !== distAtStart) notes.push('**dist/ changed during this run** (rebuilt meanwhile): the rows mix two builds; rerun.');
-const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const date = startedAt.toISOString().replace(/\.\d+Z$/, 'Z');
 
 const report = `# Benchmarks
 
@@ -261,7 +265,7 @@ ${opts.quick ? '\n**Quick run (`--quick`): too few runs to compare; only shows t
 - Date: ${date}
 - Machine: ${cpu}, ${nproc} CPUs (nproc), Linux ${os.release()}, load average at start ${load}
 - Node ${process.version}, ${gitVersion}
-- Code: commit ${commit}, dist/*.js fingerprint ${distAtStart} (the build that ran; it may include uncommitted changes)
+- Code: commit ${commit}, dist/*.js fingerprint ${distAtStart} (the build that ran, copied at the start; it may include uncommitted changes)
 - ${opts.runs} measured runs per row after ${opts.warmup} warm-up round${opts.warmup === 1 ? '' : 's'}, interleaved round-robin
   (each round runs every row once, starting one row later than the previous round)
 
@@ -293,7 +297,8 @@ ${rssTable}
 - Our helper and the trivial one are configured the same way: \`!<node> <script>\` (git runs
   helpers through \`/bin/sh -c\`, as it does for every helper here). The trivial helper is an
   ES module that reads stdin to the end and prints fixed \`username=\`/\`password=\` lines.
-- Our credential is stored with \`node bin/git-credential-pat.js store\`; libsecret's with its own \`store\`;
+- Our helper runs from a copy of bin/ and dist/ taken at the start (node_modules linked), so a
+  rebuild during the run cannot mix two builds. Our credential is stored with \`node bin/git-credential-pat.js store\`; libsecret's with its own \`store\`;
   git's store helper reads a temporary \`--file\`.
 - Miss: a \`get\` for \`${MISS_HOST}\`, where nothing is stored, still through \`git credential fill\`
   so it is comparable with the hit. git then wants to prompt, cannot (\`GIT_TERMINAL_PROMPT=0\`)
