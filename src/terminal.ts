@@ -36,9 +36,10 @@ class ProcessTerminal implements Terminal {
 
   private readLine(question: string, echo: boolean): Promise<string | undefined> {
     const stdin = process.stdin;
-    process.stderr.write(question);
+    // Raw before the question shows, so a quick Ctrl-C reaches us as a key, not a signal.
     stdin.setRawMode(true);
     stdin.resume();
+    process.stderr.write(question);
     return new Promise((resolve) => {
       let line = '';
       const finish = (value: string | undefined) => {

@@ -32,6 +32,9 @@ export function runOnTerminal(
         child.stdin.write(exchange.send);
       }
     };
+    child.stdin.on('error', () => {
+      // The session may end before everything was typed; the screen tells the story.
+    });
     child.stdout.on('data', onOutput);
     child.stderr.on('data', onOutput);
     const timer = setTimeout(() => {
