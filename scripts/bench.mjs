@@ -116,7 +116,8 @@ if (gh) rows.push({ id: 'gh', name: '`gh auth git-credential`', kase: 'hit', ca:
 function setUpLibsecret() {
   const prebuilt = '/usr/lib/git-core/git-credential-libsecret';
   let bin = existsSync(prebuilt) ? prebuilt : undefined;
-  if (!bin) {
+  if (bin) notes.push(`git-credential-libsecret: the packaged ${prebuilt}.`);
+  else {
     const src = '/usr/share/doc/git/contrib/credential/libsecret';
     if (!existsSync(src)) return void notes.push(`libsecret row skipped: no ${src} (git's contrib sources).`);
     const dir = path.join(tmp, 'libsecret');
