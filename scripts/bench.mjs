@@ -68,7 +68,7 @@ cpSync(path.join(root, 'package.json'), path.join(snapshot, 'package.json'));
 symlinkSync(path.join(root, 'node_modules'), path.join(snapshot, 'node_modules'));
 const distFingerprint = () => {
   const dist = path.join(snapshot, 'dist'), hash = createHash('sha256');
-  for (const f of readdirSync(dist, { recursive: true }).map(String).filter((f) => f.endsWith('.js')).sort()) {
+  for (const f of readdirSync(dist, { recursive: true }).map(String).filter((f) => f.match(/\.c?js$/)).sort()) {
     hash.update(`${f}\0`).update(readFileSync(path.join(dist, f)));
   }
   return hash.digest('hex').slice(0, 12);
@@ -80,12 +80,12 @@ const commit = tool('git', ['-C', root, 'rev-parse', '--short', 'HEAD']).stdout?
 // ---- the helpers ----
 const node = process.execPath;
 const rows = [];
-const patBin = path.join(snapshot, 'bin', 'git-credential-pat.js');
+const patBin = path.join(snapshot, 'bin', 'git-credential-pat.cjs');
 const patSecret = 'pat-bench-secret';
 const stored = tool(node, [patBin, 'store'], { input: STORE(HOST, patSecret), env });
 if (stored.status !== 0) die(`bench: storing the credential with our helper failed: ${firstLine(stored.stderr)}`);
 
-const floorPath = path.join(tmp, 'git-credential-floor.mjs');
+const floorPath = path.join(tmp, 'git-credential-floor.cjs');
 writeFileSync(floorPath, `// The floor: what any Node.js helper costs.
 process.stdin.on('data', () => {}).on('end', () => {
   if (process.argv[2] === 'get') process.stdout.write('username=u\\npassword=floor-secret\\n');
@@ -296,10 +296,10 @@ ${rssTable}
   \`performance.now()\` around \`child_process.spawnSync\` in Node. Every hit run must print
   the expected password and every miss run must print none, or the benchmark fails.
 - Our helper and the trivial one are configured the same way: \`!<node> <script>\` (git runs
-  helpers through \`/bin/sh -c\`, as it does for every helper here). The trivial helper is an
-  ES module that reads stdin to the end and prints fixed \`username=\`/\`password=\` lines.
+  helpers through \`/bin/sh -c\`, as it does for every helper here). The trivial helper is a
+  CommonJS script, like ours, that reads stdin to the end and prints fixed \`username=\`/\`password=\` lines.
 - Our helper runs from a copy of bin/ and dist/ taken at the start (node_modules linked), so a
-  rebuild during the run cannot mix two builds. Our credential is stored with \`node bin/git-credential-pat.js store\`; libsecret's with its own \`store\`;
+  rebuild during the run cannot mix two builds. Our credential is stored with \`node bin/git-credential-pat.cjs store\`; libsecret's with its own \`store\`;
   git's store helper reads a temporary \`--file\`.
 - Miss: a \`get\` for \`${MISS_HOST}\`, where nothing is stored, still through \`git credential fill\`
   so it is comparable with the hit. git then wants to prompt, cannot (\`GIT_TERMINAL_PROMPT=0\`)

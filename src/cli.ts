@@ -1,11 +1,8 @@
 // argv to command; the only place that decides the exit code.
-import { credentialOf, queryOf } from './credential.js';
-import { erase, formatAnswer, get, store } from './helper.js';
-import { formatAttributes, parseAttributes, ProtocolError } from './protocol.js';
-import { readRequest } from './read-request.js';
-import { KeychainUnavailableError, type CredentialStore } from './store/credential-store.js';
-import { openKeychainStore } from './store/keychain.js';
 import type { Command, CommandContext } from './commands/context.js';
+import { describeFailure } from './door.js';
+import type { CredentialStore } from './store/credential-store.js';
+import { openKeychainStore } from './store/keychain.js';
 
 export { exitProcess } from './exit.js';
 
@@ -55,7 +52,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'get':
       case 'store':
       case 'erase':
-        return await helperAction(action, io);
+        // The launcher sends these to dist/door.cjs; this path serves direct callers.
+        await (await import('./door.js')).door(action);
+        return 0;
       case '--version':
       case 'version':
         await io.stdout(`git-credential-pat ${VERSION}\n`);
@@ -74,7 +73,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (!load) return 0;
     return await runCommand(action, await load(), rest, io);
   } catch (error) {
-    io.stderr(`git-credential-pat: ${describe(error)}\n`);
+    io.stderr(`git-credential-pat: ${describeFailure(error)}\n`);
     return 1;
   }
 }
@@ -108,31 +107,3 @@ async function runCommand(name: string, command: Command, args: readonly string[
   }
 }
 
-async function helperAction(action: 'get' | 'store' | 'erase', io: Io): Promise<number> {
-  const attributes = parseAttributes(await readRequest(io.stdin));
-  const openStore = io.openStore ?? (() => openKeychainStore(io.env));
-  if (action === 'get') {
-    const query = queryOf(attributes);
-    if (!query) return 0;
-    const { answer, notices } = await get(openStore(), query);
-    for (const notice of notices) io.stderr(`git-credential-pat: ${notice}\n`);
-    if (answer) await io.stdout(formatAttributes(formatAnswer(answer)));
-    return 0;
-  }
-  if (action === 'store') {
-    const credential = credentialOf(attributes);
-    if (credential) await store(openStore(), credential);
-    return 0;
-  }
-  const query = queryOf(attributes);
-  if (query) await erase(openStore(), query);
-  return 0;
-}
-
-/** One line, no stack: messages never include attribute values or tokens, so no secret can surface here. */
-function describe(error: unknown): string {
-  if (error instanceof ProtocolError) return `invalid input from git: ${error.message}`;
-  if (error instanceof KeychainUnavailableError) return error.message;
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n', 1)[0] ?? 'unexpected error';
-}

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const HELPER = fileURLToPath(new URL('../../bin/git-credential-pat.js', import.meta.url));
+export const HELPER = fileURLToPath(new URL('../../bin/git-credential-pat.cjs', import.meta.url));
 
 export interface RunResult {
   code: number | null;
