@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// CommonJS on purpose: git runs `get` on every fetch and push, and the ESM loader
-// (and Node's CommonJS-export scan of the keychain binding under it) costs tens of
-// milliseconds that this path cannot afford.
+// CommonJS bundles on purpose: git runs `get` on every fetch and push, and the ESM
+// loader (and Node's CommonJS-export scan of the keychain binding under it) costs
+// tens of milliseconds that this path cannot afford.
 'use strict';
 // git shows a helper's stderr to the user and its test suites compare it byte for
 // byte: no Node warnings, ever.
@@ -11,12 +11,10 @@ const action = process.argv[2];
 if (action === 'get' || action === 'store' || action === 'erase') {
   require('../dist/door.cjs').door(action);
 } else {
-  import('../dist/cli.js').then(async ({ main, exitProcess }) => {
-    const code = await main(process.argv.slice(2), {
-      stdin: process.stdin,
-      stdout: (text) => new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve()))),
-      stderr: (text) => process.stderr.write(text),
-    });
-    exitProcess(code);
-  });
+  const { main, exitProcess } = require('../dist/cli.cjs');
+  main(process.argv.slice(2), {
+    stdin: process.stdin,
+    stdout: (text) => new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve()))),
+    stderr: (text) => process.stderr.write(text),
+  }).then(exitProcess);
 }

@@ -1,11 +1,12 @@
 // The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager)
 // through @napi-rs/keyring. One item per (target, username): service
 // `git-credential-pat:<protocol>://<host>[/<path>]`, account = the git username.
-import { AsyncEntry, findCredentialsAsync, type EntryOptions } from '@napi-rs/keyring';
+import type { EntryOptions } from '@napi-rs/keyring';
 import { markAbandonedNativeWork } from '../exit.js';
 import { KeychainUnavailableError } from './credential-store.js';
 import { IndexFile, defaultIndexPath } from './index-file.js';
 import { IndexedStore, type SecretBackend } from './indexed-store.js';
+import { keyring } from './keyring-binding.js';
 
 // Without the pin, Linux silently falls back to the kernel keyring, which the next
 // process cannot read. Other platforms ignore the option.
@@ -29,19 +30,19 @@ export class KeychainSecrets implements SecretBackend {
   constructor(private readonly timeoutMs: number) {}
 
   get(service: string, account: string): Promise<string | null> {
-    return this.call((signal) => new AsyncEntry(service, account, ENTRY_OPTIONS).getPassword(signal));
+    return this.call((signal) => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).getPassword(signal));
   }
 
   find(service: string): Promise<Array<{ account: string; password: string }>> {
-    return this.call((signal) => findCredentialsAsync(service, null, signal));
+    return this.call((signal) => keyring().findCredentialsAsync(service, null, signal));
   }
 
   set(service: string, account: string, secret: string): Promise<void> {
-    return this.call((signal) => new AsyncEntry(service, account, ENTRY_OPTIONS).setPassword(secret, signal));
+    return this.call((signal) => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).setPassword(secret, signal));
   }
 
   delete(service: string, account: string): Promise<boolean> {
-    return this.call((signal) => new AsyncEntry(service, account, ENTRY_OPTIONS).deletePassword(signal));
+    return this.call((signal) => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).deletePassword(signal));
   }
 
   private async call<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -1,0 +1,32 @@
+// Loads @napi-rs/keyring. Its generic loader probes a local .node file and reads
+// /usr/bin/ldd to tell musl from glibc before it finds the prebuilt binding; on the
+// hot path we ask for this platform's binding package directly (~3 ms less) and fall
+// back to the generic loader for anything unusual (musl, new platforms).
+import type * as Keyring from '@napi-rs/keyring';
+
+export type KeyringBinding = typeof Keyring;
+
+export function bindingPackage(platform: NodeJS.Platform, arch: string): string | undefined {
+  if (platform === 'linux') return `@napi-rs/keyring-linux-${arch}-gnu`;
+  if (platform === 'darwin') return `@napi-rs/keyring-darwin-${arch}`;
+  if (platform === 'win32') return `@napi-rs/keyring-win32-${arch}-msvc`;
+  return undefined;
+}
+
+let loaded: KeyringBinding | undefined;
+
+/** Only in the CommonJS bundles (dist/*.cjs), where `require` is real. */
+export function keyring(): KeyringBinding {
+  if (loaded) return loaded;
+  const name = bindingPackage(process.platform, process.arch);
+  if (name) {
+    try {
+      loaded = require(name) as KeyringBinding;
+      return loaded;
+    } catch {
+      // Not installed for this libc or platform: the generic loader knows more.
+    }
+  }
+  loaded = require('@napi-rs/keyring') as KeyringBinding;
+  return loaded;
+}

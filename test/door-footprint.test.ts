@@ -1,0 +1,47 @@
+// The hot path loads what it uses and nothing else: proven on the real process by
+// listing every module it loaded, not by timing it.
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bindingPackage } from '../src/store/keyring-binding.js';
+import { request, runHelper, testHome, uniqueHost } from './support/helper-process.js';
+
+describe('what get loads', () => {
+  it('loads one bundle and the keychain binding: no GitHub code, no network, no streams on stdio', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gcp-footprint-'));
+    const report = join(dir, 'loaded.json');
+    const probe = join(dir, 'probe.cjs');
+    writeFileSync(
+      probe,
+      `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({ files: Object.keys(require.cache), builtins: process.moduleLoadList })));\n`,
+    );
+    const env = { ...testHome(), NODE_OPTIONS: `--require=${probe}` };
+    const host = uniqueHost();
+    await runHelper(['store'], request({ protocol: 'https', host, username: 'u', password: 'p' }), env);
+    const result = await runHelper(['get'], request({ protocol: 'https', host }), env);
+    expect(result).toMatchObject({ code: 0, stdout: 'username=u\npassword=p\n', stderr: '' });
+
+    const { files, builtins } = JSON.parse(readFileSync(report, 'utf8')) as { files: string[]; builtins: string[] };
+    const ours = files.filter((f) => !f.endsWith('probe.cjs'));
+    expect(ours.some((f) => f.endsWith('/dist/door.cjs'))).toBe(true);
+    expect(ours.filter((f) => f.includes('/node_modules/')).every((f) => f.includes('@napi-rs/keyring'))).toBe(true);
+    expect(ours.some((f) => f.includes('octokit') || f.endsWith('/dist/cli.cjs'))).toBe(false);
+    for (const heavy of ['NativeModule net', 'NativeModule tls', 'NativeModule http', 'NativeModule https', 'NativeModule readline', 'NativeModule tty']) {
+      expect(builtins).not.toContain(heavy);
+    }
+  });
+
+  it("asks for this platform's binding package directly", () => {
+    expect(bindingPackage('linux', 'x64')).toBe('@napi-rs/keyring-linux-x64-gnu');
+    expect(bindingPackage('darwin', 'arm64')).toBe('@napi-rs/keyring-darwin-arm64');
+    expect(bindingPackage('win32', 'x64')).toBe('@napi-rs/keyring-win32-x64-msvc');
+    expect(bindingPackage('freebsd', 'x64')).toBeUndefined();
+  });
+
+  it('the door bundle holds no GitHub client code', () => {
+    const bundle = readFileSync(new URL('../dist/door.cjs', import.meta.url), 'utf8');
+    expect(bundle).not.toMatch(/octokit/i);
+    expect(bundle).not.toContain('api.github.com');
+  });
+});
