@@ -15,6 +15,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   logout: async () => (await import('./commands/logout.js')).logout,
   status: async () => (await import('./commands/status.js')).status,
   use: async () => (await import('./commands/use.js')).use,
+  setup: async () => (await import('./commands/setup.js')).setup,
+  doctor: async () => (await import('./commands/doctor.js')).doctor,
 };
 
 const USAGE = `usage: git-credential-pat <command> [options]
@@ -27,6 +29,8 @@ Commands for you:
   logout    remove stored tokens
   status    check every stored token with GitHub: valid, expiring, expired, revoked
   use       pick the account git uses for a host or an owner's repositories
+  setup     configure git to use this helper (--host, --all-hosts, --undo)
+  doctor    check git's helper configuration, the keychain and stored tokens
 
 Run by git (credential-helper protocol on stdin/stdout):
   get | store | erase

@@ -16,7 +16,7 @@ kept). Exits non-zero when any token is not valid.`;
 
 type State = 'valid' | 'expiring' | 'expired' | 'revoked' | 'unverified';
 
-interface Report {
+export interface Report {
   host: string;
   username: string;
   login: string | null;
@@ -38,7 +38,7 @@ export const status: Command = {
     progress();
     const reports = await Promise.all(
       credentials.map(async (credential) => {
-        const report = await check(context, credential);
+        const report = await checkCredential(context, credential);
         done++;
         progress();
         return report;
@@ -57,7 +57,8 @@ export const status: Command = {
   },
 };
 
-async function check(context: CommandContext, credential: StoredCredential): Promise<Report> {
+/** Asks GitHub about one stored token and records what it says. */
+export async function checkCredential(context: CommandContext, credential: StoredCredential): Promise<Report> {
   const { target, username, secret } = credential;
   const now = context.now();
   const storedExpiry = credential.metadata?.expiresAt ?? secret.passwordExpiryUtc;

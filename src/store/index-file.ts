@@ -26,9 +26,42 @@ interface IndexDocument {
 const LOCK_WAIT_MS = 2000;
 const STALE_LOCK_MS = 10_000;
 
+/** Our non-secret state: $XDG_STATE_HOME/git-credential-pat (default ~/.local/state/...). */
+export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state'), 'git-credential-pat');
+}
+
 export function defaultIndexPath(env: NodeJS.ProcessEnv = process.env): string {
-  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
-  return join(state, 'git-credential-pat', 'index.json');
+  return join(stateDir(env), 'index.json');
+}
+
+/** Reads a file we own, refusing to follow a symlink planted in its place; undefined when absent. */
+export function readOwnFile(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  try {
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Replaces a file atomically (0600, in a 0700 folder): readers see the old or the new, never half. */
+export function writeFileAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const temp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
 }
 
 /** Where the index lives: a file for real use, memory for unit tests. */
@@ -41,20 +74,8 @@ export class IndexFile implements IndexBackend {
   constructor(private readonly path: string) {}
 
   rows(): IndexRow[] {
-    let text: string;
-    try {
-      // O_NOFOLLOW: a symlink planted where the index goes is refused, not followed.
-      const fd = openSync(this.path, constants.O_RDONLY | constants.O_NOFOLLOW);
-      try {
-        text = readFileSync(fd, 'utf8');
-      } finally {
-        closeSync(fd);
-      }
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new Error(`cannot read ${this.path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
-    return parseIndex(text);
+    const text = readOwnFile(this.path);
+    return text === undefined ? [] : parseIndex(text);
   }
 
   /** Read-modify-write under a lock, replaced atomically so readers never see half a file. */
@@ -63,14 +84,7 @@ export class IndexFile implements IndexBackend {
     const release = this.lock();
     try {
       const next: IndexDocument = { version: 1, items: change(this.rows()) };
-      const temp = `${this.path}.${process.pid}.tmp`;
-      const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-      try {
-        writeSync(fd, JSON.stringify(next, null, 1) + '\n');
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(temp, this.path);
+      writeFileAtomic(this.path, JSON.stringify(next, null, 1) + '\n');
     } finally {
       release();
     }

@@ -68,17 +68,21 @@ export class KeychainSecrets implements SecretBackend {
   }
 }
 
+/** The three ways out when there is no Secret Service. */
+const WAYS_OUT =
+  'run under scripts/with-keyring (or start gnome-keyring), enable the environment-token fallback (git config --global credential.patEnvFallback true, with GH_TOKEN set), or install a desktop keyring';
+
 /** Turns the library's platform errors into one line a person can act on. Never includes a secret: errors carry none. */
 export function explainKeychainError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/DBUS_SESSION_BUS_ADDRESS|autolaunch|Failed to connect|connection refused|No such file or directory/i.test(message)) {
-    return 'cannot reach the Secret Service: there is no D-Bus session here; run inside a desktop session, or start one with scripts/with-keyring (headless machines, containers, WSL)';
+    return `cannot reach the Secret Service (no D-Bus session here); ${WAYS_OUT}`;
   }
   if (/locked|prompt was dismissed|IsLocked/i.test(message)) {
     return 'the keyring is locked and cannot be unlocked from here; unlock it (log in to the desktop, or run under scripts/with-keyring) and try again';
   }
   if (/no result found|ServiceUnknown|org\.freedesktop\.secrets/i.test(message)) {
-    return 'no Secret Service keyring is available; install and start one (gnome-keyring or KeePassXC), or use scripts/with-keyring';
+    return `no Secret Service keyring is available; ${WAYS_OUT}`;
   }
   return `the keychain failed: ${message.split(/\r?\n/, 1)[0] ?? ''}`;
 }

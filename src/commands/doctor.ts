@@ -1,0 +1,178 @@
+// doctor: why does (or doesn't) git get a token from us? Each check says ok,
+// warning or problem, with the fix.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { effectiveHelpers, isOurHelper, storeHelperFile, type ConfigEntry } from '../credential-helpers.js';
+import { isWellKnownGitHubHost, parseHostArgument } from '../github/api-url.js';
+import { daysLeft } from '../github/expiration.js';
+import { EXPIRY_WARNING_DAYS } from '../helper.js';
+import type { StoredCredential } from '../store/credential-store.js';
+import { parse, type Command, type CommandContext } from './context.js';
+import { isGitHubCredential } from './describe.js';
+import { onPath } from './setup.js';
+import { checkCredential } from './status.js';
+
+export const help = `usage: git-credential-pat doctor [--host HOST] [--online] [--json]
+
+Checks, and reports as ok / warning / problem with a fix:
+  - git and its version; which helpers git runs for https://github.com (and --host),
+    in order, as git resolves them; whether git-credential-pat is among them and on PATH
+  - the keychain: reachable, unlocked
+  - stored tokens: count, kinds, expiry (and, with --online, validity with GitHub)
+  - tokens in plain text (~/.git-credentials or a 'store --file' target) for hosts we manage
+  - credential.useHttpPath and credential.username, which change the token git asks for
+Exits 1 when any problem is found.
+
+Examples:
+  git-credential-pat doctor
+  git-credential-pat doctor --host ghe.example.com --online --json`;
+
+export type Level = 'ok' | 'warning' | 'problem';
+
+export interface Check {
+  readonly check: string;
+  readonly level: Level;
+  readonly message: string;
+  readonly fix?: string;
+}
+
+export const doctor: Command = {
+  help,
+  async run(args, context) {
+    const { values } = parse(args, { host: { type: 'string' }, online: { type: 'boolean' }, json: { type: 'boolean' } });
+    if (values.help) return context.out(`${help}\n`).then(() => 0);
+    const hosts = ['github.com', ...(values.host === undefined ? [] : [parseHostArgument(values.host)])].filter((h, i, a) => a.indexOf(h) === i);
+    const checks: Check[] = [];
+
+    const version = await context.git.version();
+    checks.push(version ? { check: 'git', level: 'ok', message: `git ${version}` } : { check: 'git', level: 'problem', message: 'git is not on PATH', fix: 'install git' });
+    const entries = version ? await context.git.entries('^credential\\.') : [];
+    for (const host of hosts) checks.push(...helperChecks(entries, `https://${host}`, context.env));
+
+    const credentials = await keychainCheck(context, checks);
+    if (credentials) checks.push(...(await tokenChecks(context, credentials, values.online === true)));
+    checks.push(...plainTextChecks(entries, credentials ?? [], context.env));
+    for (const host of hosts) checks.push(...(await selectionChecks(context, `https://${host}`)));
+
+    const problems = checks.filter((c) => c.level === 'problem').length;
+    if (values.json) {
+      await context.out(`${JSON.stringify({ checks, problems }, null, 2)}\n`);
+    } else {
+      const width = 'problem'.length;
+      await context.out(
+        checks.map((c) => `${c.level.padEnd(width)}  ${c.message}\n${c.fix ? `${' '.repeat(width)}  fix: ${c.fix}\n` : ''}`).join(''),
+      );
+    }
+    return problems > 0 ? 1 : 0;
+  },
+};
+
+export function helperChecks(entries: readonly ConfigEntry[], url: string, env: NodeJS.ProcessEnv): Check[] {
+  const helpers = effectiveHelpers(entries, url);
+  const order = helpers.length === 0 ? 'none' : helpers.map((h, i) => `${i + 1}. ${h.value} (${h.scope})`).join(', ');
+  const ours = helpers.findIndex((h) => isOurHelper(h.value));
+  const checks: Check[] = [];
+  const setupFix = `git-credential-pat setup${url === 'https://github.com' ? '' : ` --host ${url.slice('https://'.length)}`}`;
+  if (ours < 0) {
+    checks.push({ check: 'helpers', level: 'problem', message: `git does not ask git-credential-pat for ${url}; it runs: ${order}`, fix: setupFix });
+  } else if (ours > 0) {
+    checks.push({ check: 'helpers', level: 'warning', message: `for ${url} git asks ${helpers[0]!.value} before git-credential-pat: ${order}`, fix: `${setupFix} --yes (puts it first)` });
+  } else {
+    checks.push({ check: 'helpers', level: 'ok', message: `for ${url} git asks git-credential-pat first: ${order}` });
+  }
+  const store = helpers.find((h) => /^store\b|credential-store/.test(h.value.trim()));
+  if (store) {
+    checks.push({ check: 'helpers', level: 'warning', message: `'${store.value}' also runs for ${url}: git hands it every working token, which it writes in plain text`, fix: `${setupFix} --yes (resets the list so only git-credential-pat stores)` });
+  }
+  const named = helpers[ours];
+  if (named && named.value.trim().split(/\s/)[0] === 'pat' && !onPath('git-credential-pat', env)) {
+    checks.push({ check: 'path', level: 'problem', message: "git runs 'git credential-pat', but git-credential-pat is not on PATH", fix: 'run scripts/setup (or npm link) so git-credential-pat is on PATH' });
+  }
+  return checks;
+}
+
+async function keychainCheck(context: CommandContext, checks: Check[]): Promise<StoredCredential[] | undefined> {
+  try {
+    const store = context.store();
+    // One real round trip: an empty index alone would not touch the keychain.
+    await store.accounts({ protocol: 'https', host: 'doctor-probe.invalid' });
+    const credentials = await store.list();
+    checks.push({ check: 'keychain', level: 'ok', message: 'the keychain is reachable and unlocked' });
+    return credentials;
+  } catch (error) {
+    const message = (error as Error).message;
+    checks.push({ check: 'keychain', level: 'problem', message: /locked/.test(message) ? `the keychain is locked: ${message}` : message });
+    return undefined;
+  }
+}
+
+async function tokenChecks(context: CommandContext, credentials: readonly StoredCredential[], online: boolean): Promise<Check[]> {
+  const now = context.now();
+  const github = credentials.filter(isGitHubCredential);
+  const checks: Check[] = [{ check: 'tokens', level: 'ok', message: `${credentials.length} stored credential${credentials.length === 1 ? '' : 's'}, ${github.length} for GitHub` }];
+  for (const c of credentials) {
+    const expiresAt = c.metadata?.expiresAt ?? c.secret.passwordExpiryUtc;
+    if (expiresAt === undefined) continue;
+    const days = daysLeft(expiresAt, now);
+    const renew = `create a new token and run: git-credential-pat login --host ${c.target.host}`;
+    if (expiresAt * 1000 <= now) checks.push({ check: 'tokens', level: 'problem', message: `the token for ${c.username} on ${c.target.host} has expired`, fix: renew });
+    else if (days < EXPIRY_WARNING_DAYS) checks.push({ check: 'tokens', level: 'warning', message: `the token for ${c.username} on ${c.target.host} expires in ${days} day${days === 1 ? '' : 's'}`, fix: renew });
+  }
+  if (online) {
+    for (const report of await Promise.all(github.map((c) => checkCredential(context, c)))) {
+      const level: Level = report.state === 'valid' ? 'ok' : report.state === 'expiring' || report.state === 'unverified' ? 'warning' : 'problem';
+      checks.push({ check: 'online', level, message: `${report.username} on ${report.host}: ${report.state} (${report.detail})` });
+    }
+  }
+  return checks;
+}
+
+export function plainTextChecks(entries: readonly ConfigEntry[], credentials: readonly StoredCredential[], env: NodeJS.ProcessEnv): Check[] {
+  const home = env.HOME || homedir();
+  const files = new Set([`${home}/.git-credentials`, `${env.XDG_CONFIG_HOME || `${home}/.config`}/git/credentials`]);
+  for (const entry of entries) {
+    if (entry.value && /^credential\..*helper$/i.test(entry.key)) for (const f of storeHelperFile(entry.value, home, env.XDG_CONFIG_HOME)) files.add(f);
+  }
+  const managed = new Set(credentials.map((c) => c.target.host));
+  const checks: Check[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    const hosts = new Set<string>();
+    for (const line of text.split('\n')) {
+      try {
+        const url = new URL(line.trim());
+        if (url.password && (managed.has(url.host.toLowerCase()) || isWellKnownGitHubHost(url.hostname))) hosts.add(url.host.toLowerCase());
+      } catch {
+        // Not a credential line.
+      }
+    }
+    if (hosts.size > 0) {
+      checks.push({
+        check: 'plain-text',
+        level: 'problem',
+        message: `${file} holds a token in plain text for ${[...hosts].join(', ')}`,
+        fix: `store it with git-credential-pat login, then delete those lines from ${file} (and the 'store' helper from your git config)`,
+      });
+    }
+  }
+  if (checks.length === 0) checks.push({ check: 'plain-text', level: 'ok', message: 'no plain-text token files for hosts git-credential-pat manages' });
+  return checks;
+}
+
+async function selectionChecks(context: CommandContext, url: string): Promise<Check[]> {
+  const checks: Check[] = [];
+  const useHttpPath = await context.git.getUrlmatch('credential.useHttpPath', url);
+  if (useHttpPath !== undefined && /^(true|yes|on|1)$/i.test(useHttpPath)) {
+    checks.push({ check: 'selection', level: 'warning', message: `credential.useHttpPath is on for ${url}: git asks per repository path; a token stored for the whole host still answers, but tokens stored by git go per repository` });
+  }
+  const username = await context.git.getUrlmatch('credential.username', url);
+  if (username !== undefined) {
+    checks.push({ check: 'selection', level: 'ok', message: `credential.username for ${url} is ${username}: git asks for that account's token` });
+  }
+  return checks;
+}
