@@ -1,12 +1,16 @@
-// Talking to a person: only when both stdin and stderr are terminals. Prompts go to
-// stderr so stdout stays clean for --json and pipes.
+// Talking to a person: only when both stdin and stderr are terminals. Prompts and
+// the spinner write to stderr so stdout stays clean for --json and pipes. The
+// libraries are bundled into the management bundle only; get never loads them.
 import { spawn } from 'node:child_process';
+import confirm from '@inquirer/confirm';
+import password from '@inquirer/password';
+import yoctoSpinner, { type Spinner } from 'yocto-spinner';
 
 export interface Terminal {
-  /** Reads a line without echoing it; undefined on Ctrl-C, Ctrl-D or an empty answer. */
+  /** Reads a line without echoing it; undefined on Ctrl-C or an empty answer. */
   promptHidden(question: string): Promise<string | undefined>;
   confirm(question: string): Promise<boolean>;
-  /** A line that the next progress update overwrites. */
+  /** A spinner with this text; an empty text stops it. */
   progress(text: string): void;
   say(text: string): void;
 }
@@ -16,54 +20,42 @@ export function openTerminal(): Terminal | undefined {
   return new ProcessTerminal();
 }
 
+const context = { input: process.stdin, output: process.stderr };
+
 class ProcessTerminal implements Terminal {
-  promptHidden(question: string): Promise<string | undefined> {
-    return this.readLine(question, false);
+  private spinner: Spinner | undefined;
+
+  async promptHidden(question: string): Promise<string | undefined> {
+    try {
+      const answer = await password({ message: question }, context);
+      return answer === '' ? undefined : answer;
+    } catch {
+      // Ctrl-C (ExitPromptError) or a closed terminal: no answer.
+      return undefined;
+    }
   }
 
   async confirm(question: string): Promise<boolean> {
-    const answer = await this.readLine(`${question} [y/N] `, true);
-    return /^y(es)?$/i.test(answer?.trim() ?? '');
+    try {
+      return await confirm({ message: question, default: false }, context);
+    } catch {
+      return false;
+    }
   }
 
   progress(text: string): void {
-    process.stderr.write(`\r\x1b[2K${text}`);
+    if (text === '') {
+      this.spinner?.stop();
+      this.spinner = undefined;
+    } else if (this.spinner) {
+      this.spinner.text = text;
+    } else {
+      this.spinner = yoctoSpinner({ text, stream: process.stderr }).start();
+    }
   }
 
   say(text: string): void {
     process.stderr.write(text);
-  }
-
-  private readLine(question: string, echo: boolean): Promise<string | undefined> {
-    const stdin = process.stdin;
-    // Raw before the question shows, so a quick Ctrl-C reaches us as a key, not a signal.
-    stdin.setRawMode(true);
-    stdin.resume();
-    process.stderr.write(question);
-    return new Promise((resolve) => {
-      let line = '';
-      const finish = (value: string | undefined) => {
-        stdin.off('data', onData);
-        stdin.setRawMode(false);
-        stdin.pause();
-        process.stderr.write('\n');
-        resolve(value === '' ? undefined : value);
-      };
-      const onData = (chunk: Buffer) => {
-        for (const char of chunk.toString('utf8')) {
-          if (char === '\r' || char === '\n') return finish(line);
-          if (char === '\x03' || char === '\x04') return finish(undefined);
-          if (char === '\x7f' || char === '\b') {
-            line = line.slice(0, -1);
-            if (echo) process.stderr.write('\b \b');
-          } else if (char >= ' ') {
-            line += char;
-            if (echo) process.stderr.write(char);
-          }
-        }
-      };
-      stdin.on('data', onData);
-    });
   }
 }
 

@@ -44,13 +44,13 @@ describe('logout on a terminal', () => {
     for (const user of ['one', 'two']) {
       await runHelper(['store'], request({ protocol: 'https', host, username: user, password: `pw-${user}` }), env);
     }
-    const declined = await runOnTerminal([process.execPath, HELPER, 'logout', '--host', host], [{ when: 'Remove them? [y/N]', send: 'n\r' }], env);
+    const declined = await runOnTerminal([process.execPath, HELPER, 'logout', '--host', host], [{ when: 'Remove them?', send: 'n\r' }], env);
     expect(declined.code).toBe(1);
     expect(declined.screen).toContain('This removes 2 credentials:');
     expect(declined.screen).toContain('nothing was removed');
     expect((await runHelper(['get'], request({ protocol: 'https', host, username: 'one' }), env)).stdout).toContain('pw-one');
 
-    const accepted = await runOnTerminal([process.execPath, HELPER, 'logout', '--host', host], [{ when: 'Remove them? [y/N]', send: 'y\r' }], env);
+    const accepted = await runOnTerminal([process.execPath, HELPER, 'logout', '--host', host], [{ when: 'Remove them?', send: 'y\r' }], env);
     expect(accepted.code).toBe(0);
     expect((await runHelper(['get'], request({ protocol: 'https', host }), env)).stdout).toBe('');
   });

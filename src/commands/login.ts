@@ -146,7 +146,7 @@ async function promptForToken(context: CommandContext, host: string): Promise<st
   terminal.say(`GitHub wants a personal access token, not your password. Create one here\n(scopes repo and workflow are filled in; pick an expiry date):\n\n  ${url}\n\n`);
   const opener = browserOpener(context.env);
   if (opener && (await terminal.confirm('Open it in your browser?'))) openInBrowser(opener, url);
-  const token = await terminal.promptHidden('Paste the token (it will not be shown): ');
+  const token = await terminal.promptHidden('Paste the token (it will not be shown):');
   if (token === undefined) throw new CommandError('no token entered; nothing was stored');
   return token.trim();
 }
