@@ -81,8 +81,10 @@ export const setup: Command = {
       const accept = values.yes || (context.terminal ? await context.terminal.confirm(`Put git-credential-pat first and reset the helper list for ${url ?? 'every host'}?`) : false);
       if (accept) {
         const rest = mine.filter((v) => !isOurHelper(v) && v !== '');
-        await git.unsetAll(scope, key);
-        lines.push(command(scope, ['--unset-all', key]));
+        if (mine.length > 0) {
+          await git.unsetAll(scope, key);
+          lines.push(command(scope, ['--unset-all', key]));
+        }
         for (const value of ['', HELPER_VALUE, ...rest]) {
           await git.add(scope, key, value);
           lines.push(command(scope, ['--add', key, value]));
