@@ -23,7 +23,8 @@ interface IndexDocument {
   items: IndexRow[];
 }
 
-const LOCK_WAIT_MS = 2000;
+// Contention is legitimate (parallel submodule fetches); a stale lock is broken after STALE_LOCK_MS.
+const LOCK_WAIT_MS = 5000;
 const STALE_LOCK_MS = 10_000;
 
 /** Our non-secret state: $XDG_STATE_HOME/git-credential-pat (default ~/.local/state/...). */
