@@ -33,6 +33,9 @@ export function parseAttributes(input: Uint8Array): Attributes {
   }
 
   const attributes = new Map<string, string | string[]>();
+  // Keys given on their own lines (a repeat is refused), apart from those a url= filled in.
+  const explicit = new Set<string>();
+  let fromUrl: UrlParts | undefined;
   const lines = text.split('\n');
   for (const [index, line] of lines.entries()) {
     if (line === '') {
@@ -50,12 +53,54 @@ export function parseAttributes(input: Uint8Array): Attributes {
       else attributes.set(key, [value]);
       continue;
     }
-    if (SINGLE_VALUED.has(key) && attributes.has(key)) {
+    if (SINGLE_VALUED.has(key) && explicit.has(key)) {
       throw new ProtocolError(`attribute '${key}' given more than once`);
+    }
+    explicit.add(key);
+    if (key === 'url') {
+      // git's rule (credential_read -> credential_from_url): url= clears everything
+      // read so far and fills in its own parts; later lines may add to them.
+      fromUrl = parseCredentialUrl(value);
+      for (const name of [...attributes.keys()]) if (!name.endsWith('[]')) attributes.delete(name);
+      for (const name of IDENTITY) explicit.delete(name);
+      for (const [name, part] of Object.entries(fromUrl)) if (part !== undefined) attributes.set(name, part);
+      continue;
+    }
+    // Stricter than git: a later protocol= or host= that contradicts the url= is
+    // confusion, not a request, and could send a token to the wrong place.
+    if (fromUrl && (key === 'protocol' || key === 'host') && fromUrl[key]?.toLowerCase() !== value.toLowerCase()) {
+      throw new ProtocolError(`${key}= disagrees with url=`);
     }
     attributes.set(key, value);
   }
   return attributes;
+}
+
+const IDENTITY = ['protocol', 'host', 'path', 'username', 'password'] as const;
+
+type UrlParts = { [K in (typeof IDENTITY)[number]]?: string };
+
+/** `scheme://[user[:password]@]host[:port][/path]`, percent-decoded as git does; trailing slashes leave the path. */
+export function parseCredentialUrl(url: string): UrlParts {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^@/]*)@)?([^/?#]*)(\/[^?#]*)?/.exec(url);
+  if (!match) throw new ProtocolError('url= is not a URL');
+  const [, protocol, userinfo, host, rawPath] = match;
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw new ProtocolError('url= has a malformed %-escape');
+    }
+  };
+  const colon = userinfo?.indexOf(':') ?? -1;
+  const path = rawPath === undefined ? '' : decode(rawPath.slice(1)).replace(/\/+$/, '');
+  return {
+    protocol: protocol!.toLowerCase(),
+    host: decode(host!),
+    ...(userinfo === undefined ? {} : { username: decode(colon < 0 ? userinfo : userinfo.slice(0, colon)) }),
+    ...(colon < 0 || userinfo === undefined ? {} : { password: decode(userinfo.slice(colon + 1)) }),
+    ...(path === '' ? {} : { path }),
+  };
 }
 
 /** Reads a single-valued attribute; absent and list-valued both read as undefined. */

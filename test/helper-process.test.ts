@@ -121,7 +121,7 @@ describe('helper process against the real keychain', () => {
   it('ignores unknown and newer attributes', async () => {
     const host = uniqueHost();
     await quietly('store', { protocol: 'https', host, username: 'u', password: 'p', 'capability[]': 'authtype', ephemeral: 'false', future: 'x' });
-    const input = `capability[]=authtype\ncapability[]=state\nprotocol=https\nhost=${host}\nwwwauth[]=Basic realm="GitHub"\nquit=0\nurl=https://elsewhere.invalid/\nsomething_new=1\n`;
+    const input = `capability[]=authtype\ncapability[]=state\nprotocol=https\nhost=${host}\nwwwauth[]=Basic realm="GitHub"\nquit=0\nsomething_new=1\n`;
     const result = await runHelper(['get'], input, env);
     expect(result).toMatchObject({ code: 0, stdout: 'username=u\npassword=p\n', stderr: '' });
   });
