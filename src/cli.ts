@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   use: async () => (await import('./commands/use.js')).use,
   setup: async () => (await import('./commands/setup.js')).setup,
   doctor: async () => (await import('./commands/doctor.js')).doctor,
+  import: async () => (await import('./commands/import.js')).importCommand,
 };
 
 const USAGE = `usage: git-credential-pat <command> [options]
@@ -31,6 +32,7 @@ Commands for you:
   use       pick the account git uses for a host or an owner's repositories
   setup     configure git to use this helper (--host, --all-hosts, --undo)
   doctor    check git's helper configuration, the keychain and stored tokens
+  import    move tokens from ~/.git-credentials or GitHub CLI's hosts.yml into the keychain
 
 Run by git (credential-helper protocol on stdin/stdout):
   get | store | erase

@@ -156,7 +156,7 @@ export function plainTextChecks(entries: readonly ConfigEntry[], credentials: re
         check: 'plain-text',
         level: 'problem',
         message: `${file} holds a token in plain text for ${[...hosts].join(', ')}`,
-        fix: `store it with git-credential-pat login, then delete those lines from ${file} (and the 'store' helper from your git config)`,
+        fix: `git-credential-pat import --delete (moves them into the keychain and removes those lines), then drop the 'store' helper from your git config`,
       });
     }
   }

@@ -53,24 +53,10 @@ export const login: Command = {
       return 0;
     }
 
-    const apiBase = await apiBaseFor(context, host);
-    const result = await validateToken(token, apiBase);
-    switch (result.state) {
-      case 'revoked':
-        throw new CommandError(`GitHub rejected the token (401 Bad credentials): it is mistyped, expired or revoked. Nothing was stored.`);
-      case 'forbidden':
-        throw new CommandError(`the token could not be checked: ${result.message}. Nothing was stored; use --no-verify --username NAME to store it anyway.`);
-      case 'unreachable':
-        throw new CommandError(`${result.message}. Nothing was stored; use --no-verify --username NAME to store it without checking.`);
-    }
-    const username = values.username ?? result.login;
-    const metadata: TokenMetadata = {
-      login: result.login,
-      scopes: result.scopes,
-      ...(result.expiresAt === undefined ? {} : { expiresAt: result.expiresAt }),
-      lastValidated: context.now(),
-    };
-    const secret: Secret = { password: token, ...(result.expiresAt === undefined ? {} : { passwordExpiryUtc: result.expiresAt }) };
+    const checked = await checkWithGitHub(context, host, token);
+    if (!checked.ok) throw new CommandError(`${checked.reason}. Nothing was stored${checked.retry ? '; use --no-verify --username NAME to store it anyway' : ''}.`);
+    const { metadata, secret } = checked;
+    const username = values.username ?? metadata.login;
     await context.store().write(target, username, secret, metadata);
 
     await context.out(summary(host, username, token, metadata, context.now()));
@@ -90,6 +76,29 @@ function summary(host: string, username: string, token: string, metadata: TokenM
     `Stored in your keychain as ${serviceName({ protocol: 'https', host })} (account ${username}).`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+export type Checked =
+  | { readonly ok: true; readonly metadata: TokenMetadata; readonly secret: Secret }
+  | { readonly ok: false; readonly reason: string; readonly retry: boolean };
+
+/** What GitHub says about a token, as metadata and the secret to keep; or why it cannot be kept. */
+export async function checkWithGitHub(context: CommandContext, host: string, token: string): Promise<Checked> {
+  const result = await validateToken(token, await apiBaseFor(context, host));
+  switch (result.state) {
+    case 'revoked':
+      return { ok: false, reason: 'GitHub rejected the token (401 Bad credentials): it is mistyped, expired or revoked', retry: false };
+    case 'forbidden':
+      return { ok: false, reason: `the token could not be checked: ${result.message}`, retry: true };
+    case 'unreachable':
+      return { ok: false, reason: result.message, retry: true };
+  }
+  const expiry = result.expiresAt === undefined ? {} : { expiresAt: result.expiresAt };
+  return {
+    ok: true,
+    metadata: { login: result.login, scopes: result.scopes, ...expiry, lastValidated: context.now() },
+    secret: { password: token, ...(result.expiresAt === undefined ? {} : { passwordExpiryUtc: result.expiresAt }) },
+  };
 }
 
 export function describeScopes(scopes: readonly string[] | null | undefined): string {

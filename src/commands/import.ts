@@ -1,0 +1,112 @@
+// import: bring tokens kept in plain text (git's store helper, GitHub CLI) into the keychain.
+import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { storeHelperFile } from '../credential-helpers.js';
+import { isWellKnownGitHubHost } from '../github/api-url.js';
+import { KIND_LABEL, tokenKind } from '../github/token-kind.js';
+import { parseGhHosts, parseGitCredentials, withoutLines, type PlainCredential } from '../plaintext-sources.js';
+import { writeFileAtomic } from '../store/index-file.js';
+import { checkWithGitHub } from './login.js';
+import { parse, UsageError, type Command, type CommandContext } from './context.js';
+
+export const help = `usage: git-credential-pat import [--from git-credentials|gh] [--delete] [--no-verify]
+
+Moves tokens kept in plain text into your keychain: those git's 'store' helper keeps
+in ~/.git-credentials (or ~/.config/git/credentials, or a configured 'store --file='),
+and those GitHub's CLI keeps in its hosts.yml when it has no keyring. GitHub tokens
+are checked with GitHub first (a token GitHub rejects is not imported) unless
+--no-verify; other hosts' credentials are imported as they are. Prints what it
+imported, never the token. --delete then removes exactly the imported lines from
+the plain-text file, keeping every other line and the file's mode.
+
+Examples:
+  git-credential-pat import
+  git-credential-pat import --from git-credentials --delete`;
+
+type Source = 'git-credentials' | 'gh';
+
+interface Found {
+  readonly file: string;
+  readonly credential: PlainCredential;
+}
+
+export const importCommand: Command = {
+  help,
+  async run(args, context) {
+    const { values } = parse(args, { from: { type: 'string' }, delete: { type: 'boolean' }, 'no-verify': { type: 'boolean' } });
+    if (values.help) return context.out(`${help}\n`).then(() => 0);
+    if (values.from !== undefined && values.from !== 'git-credentials' && values.from !== 'gh') {
+      throw new UsageError("--from takes git-credentials or gh");
+    }
+    const sources: Source[] = values.from === undefined ? ['git-credentials', 'gh'] : [values.from as Source];
+    const found: Found[] = [];
+    for (const source of sources) found.push(...(source === 'gh' ? readGh(context.env) : await readGitCredentials(context)));
+    if (found.length === 0) {
+      await context.out('Found no plain-text credentials to import.\n');
+      return 0;
+    }
+
+    const imported: Found[] = [];
+    let failures = 0;
+    for (const item of found) {
+      const { credential: c, file } = item;
+      const where = `${c.protocol}://${c.host}${c.path ? `/${c.path}` : ''}`;
+      const github = c.protocol === 'https' && !c.path && (isWellKnownGitHubHost(c.host) || tokenKind(c.password) !== 'unknown');
+      const target = { protocol: c.protocol, host: c.host, ...(c.path ? { path: c.path } : {}) };
+      if (github && !values['no-verify']) {
+        const checked = await checkWithGitHub(context, c.host, c.password);
+        if (!checked.ok) {
+          failures++;
+          context.err(`not imported: ${c.username} on ${where} from ${file}: ${checked.reason}\n`);
+          continue;
+        }
+        await context.store().write(target, c.username, checked.secret, checked.metadata);
+      } else {
+        await context.store().write(target, c.username, { password: c.password }, 'drop');
+      }
+      imported.push(item);
+      const kind = tokenKind(c.password);
+      await context.out(`imported ${where} ${c.username || '(empty)'} (${kind === 'unknown' ? 'password' : KIND_LABEL[kind]}) from ${file}\n`);
+    }
+
+    const files = [...new Set(imported.map((i) => i.file))];
+    if (values.delete) {
+      for (const file of files) {
+        const lines = imported.filter((i) => i.file === file).flatMap((i) => i.credential.lines);
+        const mode = statSync(file).mode & 0o777;
+        writeFileAtomic(file, withoutLines(readFileSync(file, 'utf8'), lines));
+        chmodSync(file, mode);
+        await context.out(`removed ${lines.length} line${lines.length === 1 ? '' : 's'} from ${file}\n`);
+      }
+    } else if (files.length > 0) {
+      context.err(`The tokens are still in plain text in ${files.join(', ')}; run git-credential-pat import --delete to remove those lines.\n`);
+    }
+    return failures > 0 ? 1 : 0;
+  },
+};
+
+async function readGitCredentials(context: CommandContext): Promise<Found[]> {
+  const home = context.env.HOME || homedir();
+  const files = new Set([join(home, '.git-credentials'), join(context.env.XDG_CONFIG_HOME || join(home, '.config'), 'git', 'credentials')]);
+  for (const entry of await context.git.entries('^credential\\..*helper$')) {
+    if (entry.value) for (const file of storeHelperFile(entry.value, home, context.env.XDG_CONFIG_HOME)) files.add(file);
+  }
+  return [...files].flatMap((file) => readIfThere(file, parseGitCredentials));
+}
+
+function readGh(env: NodeJS.ProcessEnv): Found[] {
+  const home = env.HOME || homedir();
+  const dir = env.GH_CONFIG_DIR || join(env.XDG_CONFIG_HOME || join(home, '.config'), 'gh');
+  return readIfThere(join(dir, 'hosts.yml'), parseGhHosts);
+}
+
+function readIfThere(file: string, parseText: (text: string) => PlainCredential[]): Found[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return parseText(text).map((credential) => ({ file, credential }));
+}

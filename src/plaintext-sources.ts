@@ -1,0 +1,91 @@
+// Where people already keep tokens in plain text, and how to read them. Pure parsing;
+// the files are read and rewritten by the import command.
+import { parse as parseYaml } from 'yaml';
+
+export interface PlainCredential {
+  readonly protocol: string;
+  readonly host: string;
+  readonly path?: string;
+  readonly username: string;
+  readonly password: string;
+  /** The exact lines holding it (without line endings), so --delete removes just those. */
+  readonly lines: readonly string[];
+}
+
+/**
+ * git credential-store's format: one URL per line, `https://user:password@host[/path]`,
+ * user and password percent-encoded. Anything else (blank lines, comments) is not ours.
+ */
+export function parseGitCredentials(text: string): PlainCredential[] {
+  const found: PlainCredential[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^:@/]*):([^@/]*)@([^/]+)(?:\/(.*))?$/.exec(line.trim());
+    if (!match) continue;
+    try {
+      const [, protocol, user, password, host, path] = match;
+      found.push({
+        protocol: protocol!.toLowerCase(),
+        host: host!.toLowerCase(),
+        ...(path ? { path: decodeURIComponent(path) } : {}),
+        username: decodeURIComponent(user!),
+        password: decodeURIComponent(password!),
+        lines: [line],
+      });
+    } catch {
+      // A malformed %-escape: not a line git wrote.
+    }
+  }
+  return found;
+}
+
+/**
+ * GitHub CLI's hosts.yml when it has no keyring: per host, `oauth_token` and `user`,
+ * and (gh 2.40+) a `users:` map with one `oauth_token` per account.
+ */
+export function parseGhHosts(text: string): PlainCredential[] {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch {
+    return [];
+  }
+  if (typeof document !== 'object' || document === null) return [];
+  const found = new Map<string, PlainCredential>();
+  const lines = text.split(/\r?\n/);
+  const linesOf = (token: string) => lines.filter((l) => new RegExp(`^\\s*oauth_token:\\s*["']?${escapeRegExp(token)}["']?\\s*$`).test(l));
+  for (const [host, entry] of Object.entries(document as Record<string, unknown>)) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const e = entry as { user?: unknown; oauth_token?: unknown; users?: unknown };
+    const accounts: Array<[string, unknown]> = [];
+    if (typeof e.users === 'object' && e.users !== null) {
+      for (const [user, data] of Object.entries(e.users as Record<string, unknown>)) accounts.push([user, (data as { oauth_token?: unknown } | null)?.oauth_token]);
+    }
+    if (typeof e.user === 'string') accounts.push([e.user, e.oauth_token]);
+    for (const [user, token] of accounts) {
+      if (typeof token !== 'string' || token === '') continue;
+      const holding = linesOf(token);
+      if (holding.length === 0) continue;
+      found.set(`${host}\0${user}`, { protocol: 'https', host: host.toLowerCase(), username: user, password: token, lines: holding });
+    }
+  }
+  return [...found.values()];
+}
+
+/** The text without the given lines (each removed once, wherever it is), all else byte for byte. */
+export function withoutLines(text: string, remove: readonly string[]): string {
+  const pending = [...remove];
+  const parts = text.split(/(?<=\n)/);
+  return parts
+    .filter((part) => {
+      const line = part.replace(/\r?\n$/, '');
+      const at = pending.indexOf(line);
+      if (at < 0) return true;
+      pending.splice(at, 1);
+      return false;
+    })
+    .join('');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
