@@ -50,7 +50,7 @@ export function parse<O extends Options>(args: readonly string[], options: O, po
  * The REST API for a host: GIT_CREDENTIAL_PAT_API_URL, then git's
  * `credential.<url>.patApiUrl`, then GitHub's own rule for the host.
  */
-export async function apiBaseFor(context: CommandContext, host: string): Promise<string> {
+export async function apiBaseFor(context: Pick<CommandContext, 'env' | 'git'>, host: string): Promise<string> {
   const fromEnv = context.env.GIT_CREDENTIAL_PAT_API_URL;
   const override = fromEnv || (await context.git.getUrlmatch('credential.patApiUrl', `https://${host}`));
   return apiBaseUrl(host, override);

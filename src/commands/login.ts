@@ -83,7 +83,7 @@ export type Checked =
   | { readonly ok: false; readonly reason: string; readonly retry: boolean };
 
 /** What GitHub says about a token, as metadata and the secret to keep; or why it cannot be kept. */
-export async function checkWithGitHub(context: CommandContext, host: string, token: string): Promise<Checked> {
+export async function checkWithGitHub(context: Pick<CommandContext, 'env' | 'git' | 'now'>, host: string, token: string): Promise<Checked> {
   const result = await validateToken(token, await apiBaseFor(context, host));
   switch (result.state) {
     case 'revoked':
