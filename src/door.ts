@@ -2,12 +2,14 @@
 // hot path loads one file, the keychain binding, and nothing else: no stream
 // machinery (stdin and stdout are plain file descriptors), no GitHub code.
 import { readSync, writeSync } from 'node:fs';
-import { credentialOf, queryOf } from './credential.js';
+import { credentialOf, queryOf, type Query, type Target } from './credential.js';
+import { envFallbackEnabled } from './env-fallback.js';
 import { exitProcess } from './exit.js';
-import { erase, formatAnswer, get, store } from './helper.js';
+import { erase, formatAnswer, get, store, type Answer, type HelperOptions } from './helper.js';
 import { formatAttributes, MAX_REQUEST_BYTES, parseAttributes, ProtocolError } from './protocol.js';
 import { KeychainUnavailableError, type CredentialStore } from './store/credential-store.js';
 import { openKeychainStore } from './store/keychain.js';
+import { describeRequest, elapsed, openTrace, type Trace } from './trace.js';
 
 export type HelperAction = 'get' | 'store' | 'erase';
 
@@ -16,27 +18,54 @@ export interface DoorIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly store: () => CredentialStore;
+  readonly trace?: Trace | undefined;
+  /** Environment tokens (GH_TOKEN...) for the fallback; absent means none. */
+  readonly env?: NodeJS.ProcessEnv | undefined;
+  readonly envFallbackEnabled?: ((target: Target) => Promise<boolean>) | undefined;
+  /** Asks a person at the terminal for a token when nothing answers (dist/guide.cjs). */
+  readonly guide?: ((query: Query, store: CredentialStore) => Promise<Answer | undefined>) | undefined;
 }
 
 export async function runHelperAction(action: HelperAction, io: DoorIo): Promise<number> {
+  const { trace } = io;
+  if (!trace) return runAction(action, io);
+  const start = performance.now();
+  const code = await runAction(action, io);
+  trace(`exit ${code} (${elapsed(start)})`);
+  return code;
+}
+
+async function runAction(action: HelperAction, io: DoorIo): Promise<number> {
+  const { trace } = io;
+  const options: HelperOptions = { trace, env: io.env, envFallbackEnabled: io.envFallbackEnabled };
   try {
     const attributes = parseAttributes(io.request);
+    trace?.(`request ${describeRequest(attributes)}`);
     if (action === 'get') {
       const query = queryOf(attributes);
-      if (!query) return 0;
-      const { answer, notices } = await get(io.store(), query);
+      if (!query) {
+        trace?.('no protocol, or neither host nor path: nothing to look up');
+        return 0;
+      }
+      const store = io.store();
+      const { answer, notices } = await get(store, query, Date.now(), options);
       for (const notice of notices) io.stderr(`git-credential-pat: ${notice}\n`);
-      if (answer) io.stdout(formatAttributes(formatAnswer(answer)));
+      const given = answer ?? (io.guide ? await io.guide(query, store) : undefined);
+      if (given) io.stdout(formatAttributes(formatAnswer(given)));
     } else if (action === 'store') {
       const credential = credentialOf(attributes);
-      if (credential) await store(io.store(), credential);
+      if (credential) await store(io.store(), credential, options);
+      else trace?.('no protocol, host, username or password: nothing to store');
     } else {
       const query = queryOf(attributes);
-      if (query) await erase(io.store(), query);
+      if (query) await erase(io.store(), query, options);
+      else trace?.('no protocol, or neither host nor path: nothing to erase');
     }
     return 0;
   } catch (error) {
-    io.stderr(`git-credential-pat: ${describeFailure(error)}\n`);
+    const failure = describeFailure(error);
+    trace?.(failure);
+    io.stderr(`git-credential-pat: ${failure}\n`);
     return 1;
   }
 }
@@ -91,17 +120,32 @@ export async function door(action: HelperAction): Promise<void> {
   const write = (fd: number) => (text: string) => {
     writeSync(fd, text);
   };
+  const env = process.env;
+  // The one cost of tracing when it is off: reading this variable.
+  const trace = env.GIT_CREDENTIAL_PAT_TRACE ? openTrace(env.GIT_CREDENTIAL_PAT_TRACE, action, env) : undefined;
   let code: number;
   try {
     code = await runHelperAction(action, {
       request: readRequestSync(0),
       stdout: write(1),
       stderr: write(2),
-      store: () => openKeychainStore(),
+      store: () => openKeychainStore(env, trace),
+      trace,
+      env,
+      envFallbackEnabled: (target) => envFallbackEnabled(target.host, env, trace),
+      guide: (query, store) => {
+        if (query.target.protocol !== 'https' || env.GIT_TERMINAL_PROMPT === '0') return Promise.resolve(undefined);
+        trace?.('nothing answered: loading the guide to ask whether a person is there');
+        // A separate bundle, loaded only here: the common get never pays for it.
+        const { guideIfInteractive } = require(`${__dirname}/guide.cjs`) as typeof import('./guide.js');
+        return guideIfInteractive({ target: { protocol: 'https', host: query.target.host }, ...(query.username ? { username: query.username } : {}) }, env, store);
+      },
     });
   } catch (error) {
-    write(2)(`git-credential-pat: ${describeFailure(error)}\n`);
+    const failure = describeFailure(error);
+    trace?.(failure);
+    write(2)(`git-credential-pat: ${failure}\n`);
     code = 1;
   }
-  exitProcess(code);
+  exitProcess(code, true);
 }

@@ -8,8 +8,13 @@ export function markAbandonedNativeWork(): void {
   abandonedNativeWork = true;
 }
 
-export function exitProcess(code: number): void {
-  if (abandonedNativeWork && code !== 0) {
+/**
+ * `statusUnread`: git never looks at a helper's exit status, so the door dies by
+ * SIGPIPE after a success too (a get answered from the environment once the keychain
+ * timed out). A command's status is its contract: there only a failure does.
+ */
+export function exitProcess(code: number, statusUnread = false): void {
+  if (abandonedNativeWork && (code !== 0 || statusUnread)) {
     // Node ignores SIGPIPE; removing the last listener makes libuv restore the default action.
     process.on('SIGPIPE', () => {});
     process.removeAllListeners('SIGPIPE');

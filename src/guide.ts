@@ -2,7 +2,7 @@
 // and a person is at the terminal, explain what GitHub wants, show where to make a
 // token, read it hidden, check it exactly as login does, store it, and answer git.
 // Bundled on its own (dist/guide.cjs): the common get never loads it.
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import tty from 'node:tty';
 import confirm from '@inquirer/confirm';
 import password from '@inquirer/password';
@@ -65,9 +65,8 @@ function canOpenTerminal(): boolean {
 export async function guide(request: GuideRequest, deps: GuideDeps): Promise<Answer | undefined> {
   const git = deps.git ?? gitConfig(deps.env);
   const context = { env: deps.env, git, now: deps.now ?? Date.now };
-  const input = new tty.ReadStream(openSync('/dev/tty', 'r'));
-  const output = new tty.WriteStream(openSync('/dev/tty', 'w'));
-  const io = { input, output };
+  const screen = openSync('/dev/tty', 'w');
+  const output = { write: (text: string) => void writeSync(screen, text) };
   const host = request.target.host;
   try {
     const url = tokenCreationUrl(host);
@@ -76,9 +75,9 @@ export async function guide(request: GuideRequest, deps: GuideDeps): Promise<Ans
         `Create one here (scopes repo and workflow are filled in; pick an expiry date):\n\n  ${url}\n\n`,
     );
     const opener = browserOpener(deps.env);
-    if (opener && (await ask(() => confirm({ message: 'Open it in your browser?', default: true }, io)))) openInBrowser(opener, url);
+    if (opener && (await ask((io) => confirm({ message: 'Open it in your browser?', default: true }, io)))) openInBrowser(opener, url);
     for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
-      const token = (await ask(() => password({ message: 'Paste the token (it will not be shown):' }, io)))?.trim();
+      const token = (await ask((io) => password({ message: 'Paste the token (it will not be shown):' }, io)))?.trim();
       if (!token) return undefined;
       if (/\s/.test(token)) {
         output.write('That has spaces or line breaks in it; paste only the token.\n');
@@ -96,16 +95,33 @@ export async function guide(request: GuideRequest, deps: GuideDeps): Promise<Ans
     }
     return undefined;
   } finally {
+    closeSync(screen);
+  }
+}
+
+type PromptIo = { input: tty.ReadStream; output: tty.WriteStream };
+
+/**
+ * A prompt's answer; undefined on Ctrl-C or a closed terminal. Each prompt gets its
+ * own terminal streams: the prompt library ends its output stream when it is done.
+ */
+async function ask<T>(prompt: (io: PromptIo) => Promise<T>): Promise<T | undefined> {
+  const input = new tty.ReadStream(openSync('/dev/tty', 'r'));
+  const output = new tty.WriteStream(openSync('/dev/tty', 'w'));
+  for (const stream of [input, output]) stream.on('error', () => {});
+  try {
+    return await prompt({ input, output });
+  } catch {
+    return undefined;
+  } finally {
     input.destroy();
     output.destroy();
   }
 }
 
-/** A prompt's answer; undefined on Ctrl-C or a closed terminal. */
-async function ask<T>(prompt: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await prompt();
-  } catch {
-    return undefined;
-  }
+/** The door's entry: guide when a person can be asked, else give git nothing. */
+export async function guideIfInteractive(request: GuideRequest, env: NodeJS.ProcessEnv, store: CredentialStore): Promise<Answer | undefined> {
+  const git = gitConfig(env);
+  if (!(await mayGuide(request, env, git, store))) return undefined;
+  return guide(request, { env, store, git });
 }

@@ -4,13 +4,16 @@ import {
   answerPairs,
   lookupTargets,
   sameSecret,
+  serviceName,
   type Credential,
   type Query,
   type Secret,
   type Target,
 } from './credential.js';
+import { envToken, envTokens, envTokenVariables } from './env-fallback.js';
 import { daysLeft, formatDate } from './github/expiration.js';
-import type { CredentialStore } from './store/credential-store.js';
+import { KeychainUnavailableError, type CredentialStore } from './store/credential-store.js';
+import { show, type Trace } from './trace.js';
 
 export interface Answer {
   readonly username: string;
@@ -23,59 +26,152 @@ export interface GetResult {
   readonly notices: readonly string[];
 }
 
+export interface HelperOptions {
+  /** Absent when tracing is off: every trace call is `trace?.(...)`, so nothing is formatted. */
+  readonly trace?: Trace | undefined;
+  /** Where environment tokens come from: get may answer with one, store never saves one. */
+  readonly env?: NodeJS.ProcessEnv | undefined;
+  /** Whether git config turns the environment-token fallback on for a target; absent means off. */
+  readonly envFallbackEnabled?: ((target: Target) => Promise<boolean>) | undefined;
+}
+
 export const EXPIRY_WARNING_DAYS = 7;
+
+/** The username of an answer from an environment token when git named none: GitHub ignores it. */
+const ENV_TOKEN_USERNAME = 'x-access-token';
 
 /**
  * The credential to give git, if any. A username in the request must match exactly
  * (never swap in another user); without one, a target with several accounts answers
  * with the most recently stored. An expired token is not handed out; one expiring
- * within a week is, with a reminder at most once a day.
+ * within a week is, with a reminder at most once a day. When the keychain has nothing
+ * usable (or cannot be reached), an environment token may answer (src/env-fallback.ts).
  */
-export async function get(store: CredentialStore, query: Query, nowMs = Date.now()): Promise<GetResult> {
-  const found = await find(store, query);
-  if (!found) return { notices: [] };
+export async function get(store: CredentialStore, query: Query, nowMs = Date.now(), options: HelperOptions = {}): Promise<GetResult> {
+  const { trace } = options;
+  let found: Awaited<ReturnType<typeof find>>;
+  try {
+    found = await find(store, query, trace);
+  } catch (error) {
+    if (!(error instanceof KeychainUnavailableError)) throw error;
+    // No keychain at all is the usual state of a CI runner: that is what the fallback is for.
+    trace?.('the keychain cannot be used; trying the environment');
+    const answer = await fromEnvironment(query, options);
+    if (answer) return { answer, notices: [] };
+    throw error;
+  }
+  if (!found) return withFallback(query, options, []);
   const { target, username, secret } = found;
   const expiry = secret.passwordExpiryUtc;
   if (expiry === undefined) return { answer: { username, secret }, notices: [] };
   const who = `the token for ${username || '(no username)'} on ${target.host}`;
   if (expiry * 1000 <= nowMs) {
-    return { notices: [`${who} expired on ${formatDate(expiry)}; ${renewAdvice(target)}`] };
+    trace?.(`the matching item expired on ${formatDate(expiry)}: not answered`);
+    return withFallback(query, options, [`${who} expired on ${formatDate(expiry)}; ${renewAdvice(target)}`]);
   }
   const days = daysLeft(expiry, nowMs);
   if (days < EXPIRY_WARNING_DAYS && (await store.claimDailyWarning(target, username, nowMs))) {
     const when = days === 0 ? 'within a day' : `in ${days} day${days === 1 ? '' : 's'}`;
+    trace?.(`the token expires ${when}: answered, with a reminder`);
     return { answer: { username, secret }, notices: [`${who} expires ${when} (${formatDate(expiry)}); ${renewAdvice(target)}`] };
   }
   return { answer: { username, secret }, notices: [] };
+}
+
+async function withFallback(query: Query, options: HelperOptions, notices: string[]): Promise<GetResult> {
+  const answer = await fromEnvironment(query, options);
+  return answer ? { answer, notices } : { notices };
+}
+
+/** Looks at git config only when a token is there to offer: spawning git costs milliseconds. */
+async function fromEnvironment(query: Query, { env, envFallbackEnabled, trace }: HelperOptions): Promise<Answer | undefined> {
+  if (!env || !envFallbackEnabled) return undefined;
+  const offer = envToken(query.target, env);
+  if (!offer) {
+    const variables = envTokenVariables(query.target, env);
+    trace?.(
+      variables.length === 0
+        ? 'no environment token applies (only https://github.com and https://$GH_HOST)'
+        : `no environment token: ${variables.join(' and ')} are unset or empty`,
+    );
+    return undefined;
+  }
+  if (!(await envFallbackEnabled(query.target))) {
+    trace?.(`${offer.source} is set, but the environment-token fallback is off: not answering`);
+    return undefined;
+  }
+  if (query.username === undefined) {
+    trace?.(`answering from ${offer.source} as ${ENV_TOKEN_USERNAME}`);
+    return { username: ENV_TOKEN_USERNAME, secret: { password: offer.token } };
+  }
+  trace?.(`answering from ${offer.source} with the request's username ${show(query.username)} (GitHub ignores the username of a token)`);
+  return { username: query.username, secret: { password: offer.token } };
 }
 
 function renewAdvice(target: Target): string {
   return `create a new one and run: git-credential-pat login --host ${target.host}`;
 }
 
-async function find(store: CredentialStore, query: Query): Promise<(Answer & { target: Target }) | undefined> {
+async function find(store: CredentialStore, query: Query, trace: Trace | undefined): Promise<(Answer & { target: Target }) | undefined> {
   for (const target of lookupTargets(query.target)) {
+    // Only ever inside trace?.(...): with tracing off nothing is formatted.
+    const where = () => `${at(target)}${target.path === undefined && query.target.path !== undefined ? ' (host-wide, for a request with a path)' : ''}`;
     if (query.username !== undefined) {
       const secret = await store.read(target, query.username);
-      if (secret) return { target, username: query.username, secret };
+      if (secret) {
+        trace?.(`matched ${where()} account=${show(query.username)}`);
+        return { target, username: query.username, secret };
+      }
+      if (trace) await traceMiss(store, target, where(), query.username, trace);
       continue;
     }
     const accounts = await store.accounts(target);
-    if (accounts.length === 0) continue;
+    if (accounts.length === 0) {
+      trace?.(`no item at ${where()}`);
+      continue;
+    }
     const recent = accounts.length === 1 ? accounts[0]?.username : await store.mostRecent(target, accounts.map((a) => a.username));
     const chosen = accounts.find((a) => a.username === recent) ?? firstByName(accounts);
-    if (chosen) return { target, ...chosen };
+    if (chosen) {
+      trace?.(`matched ${where()} account=${show(chosen.username)}${accounts.length > 1 ? ` (the most recently stored of ${accounts.length})` : ''}`);
+      return { target, ...chosen };
+    }
   }
+  trace?.('no keychain item matches');
   return undefined;
+}
+
+/** A target as the trace names it: its keychain service. */
+function at(target: Target): string {
+  return show(serviceName(target));
+}
+
+/** Tracing only: one more keychain call, to tell a username mismatch from an empty service. */
+async function traceMiss(store: CredentialStore, target: Target, where: string, username: string, trace: Trace): Promise<void> {
+  const others = await store.accounts(target);
+  trace(
+    others.length === 0
+      ? `no item at ${where}`
+      : `no item at ${where} for username ${show(username)}: username mismatch (it holds ${others.map((a) => show(a.username)).join(', ')})`,
+  );
 }
 
 /**
  * Saves what git says worked. git stores after every success, so an unchanged
  * credential is not rewritten; the same token keeps what we know about it (expiry,
- * GitHub metadata), and a different token starts afresh.
+ * GitHub metadata), and a different token starts afresh. An environment token is
+ * never saved, enabled fallback or not (another helper, gh's, may have answered with
+ * it): it belongs to that environment and must not outlive it in the keychain.
  */
-export async function store(store: CredentialStore, credential: Credential): Promise<void> {
+export async function store(store: CredentialStore, credential: Credential, options: HelperOptions = {}): Promise<void> {
+  const { trace } = options;
   const { target, username, secret } = credential;
+  const fromEnv = options.env && envTokens(target, options.env).find((t) => t.token === secret.password);
+  if (fromEnv) {
+    trace?.(`the password is ${fromEnv.source}'s: not saved to the keychain`);
+    return;
+  }
+  const where = () => `${at(target)} account=${show(username)}`;
   const existing = await store.read(target, username);
   if (existing && existing.password === secret.password) {
     const merged: Secret = {
@@ -83,9 +179,15 @@ export async function store(store: CredentialStore, credential: Credential): Pro
       ...optional('passwordExpiryUtc', secret.passwordExpiryUtc ?? existing.passwordExpiryUtc),
       ...optional('oauthRefreshToken', secret.oauthRefreshToken ?? existing.oauthRefreshToken),
     };
-    if (!sameSecret(existing, merged)) await store.write(target, username, merged, 'keep');
+    if (sameSecret(existing, merged)) {
+      trace?.(`${where()} already holds this credential: unchanged`);
+      return;
+    }
+    trace?.(`${where()}: same password, new expiry or refresh token`);
+    await store.write(target, username, merged, 'keep');
     return;
   }
+  trace?.(existing ? `${where()}: replacing the password (what was known about the old token is dropped)` : `${where()}: new item`);
   await store.write(target, username, secret, 'drop');
 }
 
@@ -96,21 +198,43 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 /**
  * Forgets what git says was rejected: every match, absent attributes acting as
  * wildcards. With a password, only credentials holding that password go, so a
- * newer token survives an old failure.
+ * newer token survives an old failure. Only the keychain is touched, never the
+ * environment.
  */
-export async function erase(store: CredentialStore, query: Query): Promise<number> {
-  let removed = 0;
-  for (const target of await eraseTargets(store, query.target)) {
-    const accounts =
-      query.username === undefined
-        ? await store.accounts(target)
-        : await accountOf(store, target, query.username);
-    for (const account of accounts) {
-      if (query.password !== undefined && account.secret.password !== query.password) continue;
-      if (await store.remove(target, account.username)) removed++;
+export async function erase(store: CredentialStore, query: Query, options: HelperOptions = {}): Promise<number> {
+  const { trace } = options;
+  const fromEnv = query.password !== undefined && options.env ? envTokens(query.target, options.env).find((t) => t.token === query.password) : undefined;
+  if (fromEnv) trace?.(`the password is ${fromEnv.source}'s: only keychain items holding it are erased`);
+  try {
+    let removed = 0;
+    for (const target of await eraseTargets(store, query.target)) {
+      const accounts =
+        query.username === undefined
+          ? await store.accounts(target)
+          : await accountOf(store, target, query.username);
+      for (const account of accounts) {
+        const where = () => `${at(target)} account=${show(account.username)}`;
+        if (query.password !== undefined && account.secret.password !== query.password) {
+          trace?.(`kept ${where()}: it holds another password`);
+          continue;
+        }
+        if (await store.remove(target, account.username)) {
+          removed++;
+          trace?.(`erased ${where()}`);
+        }
+      }
     }
+    trace?.(`erased ${removed} item${removed === 1 ? '' : 's'}`);
+    return removed;
+  } catch (error) {
+    // We never store environment tokens, so without a keychain there is nothing to
+    // erase, and a CI log need not say the keychain is missing.
+    if (fromEnv && error instanceof KeychainUnavailableError) {
+      trace?.(`keychain unavailable: nothing of ${fromEnv.source}'s to erase`);
+      return 0;
+    }
+    throw error;
   }
-  return removed;
 }
 
 /**

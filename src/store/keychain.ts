@@ -7,6 +7,7 @@ import { KeychainUnavailableError } from './credential-store.js';
 import { IndexFile, defaultIndexPath } from './index-file.js';
 import { IndexedStore, type SecretBackend } from './indexed-store.js';
 import { keyring } from './keyring-binding.js';
+import { TracingSecrets, type Trace } from '../trace.js';
 
 // Without the pin, Linux silently falls back to the kernel keyring, which the next
 // process cannot read. Other platforms ignore the option.
@@ -22,8 +23,10 @@ export function keychainTimeoutMs(env: NodeJS.ProcessEnv = process.env, platform
   return canPrompt ? 60_000 : 2000;
 }
 
-export function openKeychainStore(env: NodeJS.ProcessEnv = process.env): IndexedStore {
-  return new IndexedStore(new KeychainSecrets(keychainTimeoutMs(env)), new IndexFile(defaultIndexPath(env)));
+/** With a trace, every keychain call is timed and traced (GIT_CREDENTIAL_PAT_TRACE). */
+export function openKeychainStore(env: NodeJS.ProcessEnv = process.env, trace?: Trace): IndexedStore {
+  const secrets = new KeychainSecrets(keychainTimeoutMs(env));
+  return new IndexedStore(trace ? new TracingSecrets(secrets, trace) : secrets, new IndexFile(defaultIndexPath(env)));
 }
 
 export class KeychainSecrets implements SecretBackend {
@@ -47,26 +50,43 @@ export class KeychainSecrets implements SecretBackend {
 
   private async call<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    let ticker: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        markAbandonedNativeWork();
-        reject(new KeychainUnavailableError(
-          `the keychain did not answer within ${this.timeoutMs / 1000} s; check that your Secret Service (gnome-keyring, KeePassXC...) is running and not waiting on a prompt`,
-        ));
-      }, this.timeoutMs);
-      timer.unref();
+      // Count only time in which this process ran: on a machine starved of CPU (fifty
+      // helpers at once) a late tick is our stall, not the keychain's, and an answer
+      // that arrived meanwhile is read (in the poll phase) before we give up.
+      let spent = 0;
+      let last = performance.now();
+      ticker = setInterval(() => {
+        const now = performance.now();
+        spent += Math.min(now - last, 2 * TICK_MS);
+        last = now;
+        if (spent < this.timeoutMs) return;
+        clearInterval(ticker);
+        setImmediate(() => {
+          if (settled) return;
+          controller.abort();
+          markAbandonedNativeWork();
+          reject(new KeychainUnavailableError(
+            `the keychain did not answer within ${this.timeoutMs / 1000} s; check that your Secret Service (gnome-keyring, KeePassXC...) is running and not waiting on a prompt`,
+          ));
+        });
+      }, TICK_MS);
+      ticker.unref();
     });
     try {
       return await Promise.race([operation(controller.signal), timeout]);
     } catch (error) {
       throw error instanceof KeychainUnavailableError ? error : new KeychainUnavailableError(explainKeychainError(error));
     } finally {
-      clearTimeout(timer);
+      settled = true;
+      clearInterval(ticker);
     }
   }
 }
+
+const TICK_MS = 100;
 
 /** The three ways out when there is no Secret Service. */
 const WAYS_OUT =

@@ -52,6 +52,8 @@ export function gitClient(caFile: string): GitClient {
         const child = execFile('git', [...args], { cwd: options.cwd ?? root, env, timeout: 20_000 }, (error, stdout, stderr) => {
           resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
         });
+        // git may exit without reading its stdin (git config does): that is no error.
+        child.stdin?.on('error', () => {});
         child.stdin?.end(options.input ?? '');
       }),
   };

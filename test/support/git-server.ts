@@ -78,6 +78,8 @@ function run(
       if (err) reject(new Error(`${path.basename(file)} ${args[0] ?? ''} failed: ${stderr.trim() || err.message}`));
       else resolve(stdout);
     });
+    // The command may exit without reading its stdin: that is no error.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(opts.input ?? '');
   });
 }

@@ -28,6 +28,8 @@ export function testHome(): NodeJS.ProcessEnv {
     // Headless, whatever machine runs the tests: the keychain timeout depends on it.
     DISPLAY: undefined,
     WAYLAND_DISPLAY: undefined,
+    // Tests that want a trace ask for one; a developer's exported setting must not leak in.
+    GIT_CREDENTIAL_PAT_TRACE: undefined,
   };
 }
 

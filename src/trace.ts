@@ -1,0 +1,134 @@
+// GIT_CREDENTIAL_PAT_TRACE: why git did or did not get a credential, one line per step.
+// `1`/`2`/`true` trace to stderr, an absolute path appends to that file. A trace is
+// for pasting into bug reports, so no line may carry a secret: secret attributes are
+// written as <redacted> where they are formatted, and every line goes through redact()
+// as well, in case a token turns up where nobody expected one (a username, a path).
+// When tracing is off the callers hold no Trace at all and call `trace?.(...)`, which
+// skips even building the message.
+import { constants, openSync, writeSync } from 'node:fs';
+import type { Attributes } from './protocol.js';
+import type { SecretBackend } from './store/indexed-store.js';
+
+export type Trace = (message: string) => void;
+
+const REDACTED = '<redacted>';
+
+/** Attributes whose values are secrets (`credential` is git 2.46's pre-encoded Authorization value). */
+const SECRET_ATTRIBUTES = new Set(['password', 'oauth_refresh_token', 'credential']);
+
+/** Environment variables whose values are never traced, whatever they look like. */
+const SECRET_VARIABLES = ['GH_TOKEN', 'GITHUB_TOKEN', 'GH_ENTERPRISE_TOKEN', 'GITHUB_ENTERPRISE_TOKEN'];
+
+/** Removes credentials from one line of text. Pure and idempotent. */
+export function redact(text: string): string {
+  return (
+    text
+      // The value runs to the next ` name=` or the end of the line: a password may hold spaces.
+      .replace(/(?<![A-Za-z0-9])(password|oauth_refresh_token)=.*?(?=\s+[A-Za-z_][\w[\]-]*=|$)/gim, `$1=${REDACTED}`)
+      .replace(
+        /(authorization\s*:\s*)(?:([A-Za-z][\w-]*)\s+)?[^\s"',;]+/gi,
+        (_, header: string, scheme: string | undefined) => `${header}${scheme === undefined ? '' : `${scheme} `}${REDACTED}`,
+      )
+      .replace(/(gh[pousr]_|github_pat_)[A-Za-z0-9_]+/g, `$1${REDACTED}`)
+  );
+}
+
+/**
+ * The trace for this process, or undefined when the setting turns it off or its file
+ * cannot be opened: a trace must never break git.
+ */
+export function openTrace(setting: string | undefined, action: string, env: NodeJS.ProcessEnv): Trace | undefined {
+  if (!setting || /^(0|false)$/i.test(setting)) return undefined;
+  let fd: number;
+  if (/^(1|2|true)$/i.test(setting)) {
+    fd = 2;
+  } else if (/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(setting)) {
+    try {
+      // O_NOFOLLOW: a symlink planted at the path is refused, not written through.
+      // O_NONBLOCK: a FIFO nobody reads fails here instead of hanging git.
+      const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+      fd = openSync(setting, flags, 0o600);
+    } catch {
+      return undefined;
+    }
+  } else {
+    return undefined;
+  }
+  // Short values would turn every line into confetti; real tokens are long.
+  const literals = SECRET_VARIABLES.map((name) => env[name]).filter((v): v is string => v !== undefined && v.length >= 8);
+  return (message) => {
+    let line = redact(message);
+    for (const literal of literals) line = line.split(literal).join(REDACTED);
+    try {
+      writeSync(fd, `git-credential-pat trace ${clock(new Date())} ${action}: ${line}\n`);
+    } catch {
+      // A full disk or a closed stderr is no reason to fail git's request.
+    }
+  };
+}
+
+function clock(now: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(now.getHours())}:${two(now.getMinutes())}:${two(now.getSeconds())}.${String(now.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** A value as a person can read it on one line: quoted when it holds spaces, quotes or control characters. */
+export function show(value: string): string {
+  return value === '' || /[\s"\\\x00-\x1f\x7f]/.test(value) ? JSON.stringify(value) : value;
+}
+
+/** git's request, secrets shown as <redacted>. */
+export function describeRequest(attributes: Attributes): string {
+  const parts: string[] = [];
+  for (const [key, value] of attributes) {
+    const secret = SECRET_ATTRIBUTES.has(key.replace(/\[\]$/, ''));
+    for (const item of typeof value === 'string' ? [value] : value) parts.push(`${show(key)}=${secret ? REDACTED : show(item)}`);
+  }
+  return parts.length === 0 ? '(empty)' : parts.join(' ');
+}
+
+export function elapsed(startMs: number): string {
+  return `${(performance.now() - startMs).toFixed(1)} ms`;
+}
+
+/** Times every keychain call and says what it found (which accounts, never what secret). */
+export class TracingSecrets implements SecretBackend {
+  constructor(
+    private readonly inner: SecretBackend,
+    private readonly trace: Trace,
+  ) {}
+
+  get(service: string, account: string): Promise<string | null> {
+    return this.timed(`get ${show(service)} account=${show(account)}`, () => this.inner.get(service, account), (found) =>
+      found === null ? 'no item' : 'found',
+    );
+  }
+
+  find(service: string): Promise<Array<{ account: string; password: string }>> {
+    return this.timed(`find ${show(service)}`, () => this.inner.find(service), (found) =>
+      found.length === 0 ? 'no items' : `accounts ${found.map((a) => show(a.account)).join(', ')}`,
+    );
+  }
+
+  set(service: string, account: string, secret: string): Promise<void> {
+    return this.timed(`set ${show(service)} account=${show(account)}`, () => this.inner.set(service, account, secret), () => 'saved');
+  }
+
+  delete(service: string, account: string): Promise<boolean> {
+    return this.timed(`delete ${show(service)} account=${show(account)}`, () => this.inner.delete(service, account), (deleted) =>
+      deleted ? 'deleted' : 'no item',
+    );
+  }
+
+  private async timed<T>(what: string, call: () => Promise<T>, outcome: (result: T) => string): Promise<T> {
+    const start = performance.now();
+    try {
+      const result = await call();
+      this.trace(`keychain ${what}: ${outcome(result)} (${elapsed(start)})`);
+      return result;
+    } catch (error) {
+      this.trace(`keychain ${what}: failed after ${elapsed(start)}: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
+  }
+}
