@@ -6,9 +6,9 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { listenOnLoopback } from './loopback.js';
 
 export interface GitServerOptions {
   /** Decides whether a Basic-auth username/password may access `repoPath` (e.g. "alice/project.git"). */
@@ -236,14 +236,7 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
   const server = https.createServer({ cert, key }, handle);
   // Clients that drop the TLS handshake are not our problem.
   server.on('tlsClientError', () => {});
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
 
   async function createRepo(repoPath: string): Promise<void> {
     if (splitRepoPath(`/${repoPath}`) !== repoPath) throw new Error(`invalid repo path: ${repoPath}`);
