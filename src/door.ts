@@ -9,6 +9,7 @@ import { erase, formatAnswer, get, store, type Answer, type HelperOptions } from
 import { formatAttributes, MAX_REQUEST_BYTES, parseAttributes, ProtocolError } from './protocol.js';
 import { KeychainUnavailableError, type CredentialStore } from './store/credential-store.js';
 import { openKeychainStore } from './store/keychain.js';
+import { terminalPresent } from './terminal-present.js';
 import { describeRequest, elapsed, openTrace, type Trace } from './trace.js';
 
 export type HelperAction = 'get' | 'store' | 'erase';
@@ -134,7 +135,8 @@ export async function door(action: HelperAction): Promise<void> {
       env,
       envFallbackEnabled: (target) => envFallbackEnabled(target.host, env, trace),
       guide: (query, store) => {
-        if (query.target.protocol !== 'https' || env.GIT_TERMINAL_PROMPT === '0') return Promise.resolve(undefined);
+        // Cheap checks first: IDEs, CI and cron must not pay for loading the guide.
+        if (query.target.protocol !== 'https' || env.GIT_TERMINAL_PROMPT === '0' || !terminalPresent()) return Promise.resolve(undefined);
         trace?.('nothing answered: loading the guide to ask whether a person is there');
         // A separate bundle, loaded only here: the common get never pays for it.
         const { guideIfInteractive } = require(`${__dirname}/guide.cjs`) as typeof import('./guide.js');

@@ -12,6 +12,7 @@ import { isWellKnownGitHubHost } from './github/api-url.js';
 import { gitConfig, type GitConfig } from './git-config.js';
 import type { Answer } from './helper.js';
 import type { CredentialStore } from './store/credential-store.js';
+import { terminalPresent } from './terminal-present.js';
 import { browserOpener, openInBrowser } from './terminal.js';
 
 export const MAX_TRIES = 3;
@@ -38,7 +39,7 @@ const FALSE = /^(false|no|off|0|never)$/i;
 export async function mayGuide(request: GuideRequest, env: NodeJS.ProcessEnv, git: GitConfig, store: CredentialStore): Promise<boolean> {
   const { target } = request;
   if (target.protocol !== 'https' || env.GIT_TERMINAL_PROMPT === '0') return false;
-  if (!canOpenTerminal()) return false;
+  if (!terminalPresent()) return false;
   const url = `https://${target.host}`;
   const [interactive, enabled] = await Promise.all([git.getUrlmatch('credential.interactive', url), git.getUrlmatch('credential.patGuide', url)]);
   if ((interactive !== undefined && FALSE.test(interactive)) || (enabled !== undefined && FALSE.test(enabled))) return false;
@@ -50,15 +51,6 @@ async function isGitHubHost(host: string, git: GitConfig, store: CredentialStore
   if (isWellKnownGitHubHost(host)) return true;
   if ((await git.getUrlmatch('credential.patApiUrl', `https://${host}`)) !== undefined) return true;
   return (await store.list()).some((c) => c.target.host === host && c.metadata !== undefined);
-}
-
-function canOpenTerminal(): boolean {
-  try {
-    closeSync(openSync('/dev/tty', 'r+'));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Talks to the person on /dev/tty (never stdout: that belongs to git). Undefined: give git nothing. */

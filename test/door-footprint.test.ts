@@ -22,6 +22,13 @@ describe('what get loads', () => {
     const result = await runHelper(['get'], request({ protocol: 'https', host }), env);
     expect(result).toMatchObject({ code: 0, stdout: 'username=u\npassword=p\n', stderr: '' });
 
+    // A miss (no terminal here, as for IDEs, CI and cron) loads no more than a hit: not the guide.
+    const miss = await runHelper(['get'], request({ protocol: 'https', host: 'github.com', username: 'nobody-footprint' }), env);
+    expect(miss).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    const missFiles = (JSON.parse(readFileSync(report, 'utf8')) as { files: string[] }).files;
+    expect(missFiles.some((f) => f.endsWith('/dist/guide.cjs'))).toBe(false);
+    await runHelper(['get'], request({ protocol: 'https', host }), env);
+
     const { files, builtins } = JSON.parse(readFileSync(report, 'utf8')) as { files: string[]; builtins: string[] };
     const ours = files.filter((f) => !f.endsWith('probe.cjs'));
     expect(ours.some((f) => f.endsWith('/dist/door.cjs'))).toBe(true);
