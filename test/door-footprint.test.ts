@@ -23,7 +23,7 @@ describe('what get loads', () => {
     expect(result).toMatchObject({ code: 0, stdout: 'username=u\npassword=p\n', stderr: '' });
 
     // A miss (no terminal here, as for IDEs, CI and cron) loads no more than a hit: not the guide.
-    const miss = await runHelper(['get'], request({ protocol: 'https', host: 'github.com', username: 'nobody-footprint' }), env);
+    const miss = await runHelper(['get'], request({ protocol: 'https', host: 'github.com', username: 'nobody-footprint' }), { ...env, GIT_TERMINAL_PROMPT: undefined });
     expect(miss).toMatchObject({ code: 0, stdout: '', stderr: '' });
     const missFiles = (JSON.parse(readFileSync(report, 'utf8')) as { files: string[] }).files;
     expect(missFiles.some((f) => f.endsWith('/dist/guide.cjs'))).toBe(false);
