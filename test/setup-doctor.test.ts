@@ -1,5 +1,6 @@
 // setup and doctor against a real git with a test HOME, and the real keychain.
-import { existsSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectiveHelpers, parseConfigDump, storeHelperFile, urlMatches } from '../src/credential-helpers.js';
@@ -172,7 +173,11 @@ describe('doctor', () => {
   it('reports an unreachable keychain with the ways out, and git-credential-pat missing from PATH', async () => {
     const { client, tool } = home();
     await tool(['setup']);
-    const env = { ...client.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', PATH: '/usr/bin:/bin' };
+    // A PATH with git and nothing else, whatever this machine has installed globally.
+    const bare = join(client.root, 'bare-path');
+    mkdirSync(bare);
+    symlinkSync(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(bare, 'git'));
+    const env = { ...client.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', PATH: bare };
     const result = await runHelper(['doctor', '--json'], '', env);
     expect(result.code).toBe(1);
     const checks = (JSON.parse(result.stdout) as { checks: Array<{ check: string; level: string; message: string }> }).checks;
