@@ -302,6 +302,7 @@ describe('help and version', () => {
     const result = await runHelper([command, '--help'], '');
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(new RegExp(`^usage: git-credential-pat ${command}`));
+    expect(result.stdout).toContain('\nExamples:\n');
   });
 
   it('--version', async () => {

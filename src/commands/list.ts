@@ -8,7 +8,11 @@ export const help = `usage: git-credential-pat list [--json]
 
 Lists the credentials kept in your keychain by git-credential-pat: host, username,
 token kind, scopes, expiry, when GitHub last confirmed it, and which account is the
-host's default (git's credential.<url>.username). Never shows a token.`;
+host's default (git's credential.<url>.username). Never shows a token.
+
+Examples:
+  git-credential-pat list
+  git-credential-pat list --json`;
 
 export const list: Command = {
   help,

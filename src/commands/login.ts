@@ -21,7 +21,12 @@ https://HOST (default github.com), under the token's login (or --username).
 
 On a terminal without --with-token, it shows where to create a token (scopes repo
 and workflow filled in) and asks for it without echoing. The token is never taken
-from the command line.`;
+from the command line.
+
+Examples:
+  git-credential-pat login
+  pass show github/token | git-credential-pat login --with-token
+  git-credential-pat login --host ghe.example.com --username me-at-work`;
 
 const MAX_TOKEN_BYTES = 64 * 1024;
 

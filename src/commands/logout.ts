@@ -7,7 +7,11 @@ export const help = `usage: git-credential-pat logout [--host HOST] [--username 
 
 Removes the matching credentials from your keychain (all hosts and users when no
 filter is given). When more than one matches, it asks first on a terminal, and
-elsewhere needs --yes.`;
+elsewhere needs --yes.
+
+Examples:
+  git-credential-pat logout --host github.com --username octocat
+  git-credential-pat logout --yes`;
 
 export const logout: Command = {
   help,

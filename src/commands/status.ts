@@ -12,7 +12,11 @@ export const help = `usage: git-credential-pat status [--host HOST] [--json]
 Checks every stored GitHub token against its host's API, in parallel, and reports
 each as valid, expiring (within ${EXPIRY_WARNING_DAYS} days), expired, revoked, or unverified (GitHub
 answered 403 or could not be reached: that says nothing about the token, which is
-kept). Exits non-zero when any token is not valid.`;
+kept). Exits non-zero when any token is not valid.
+
+Examples:
+  git-credential-pat status
+  git-credential-pat status --host github.com --json`;
 
 type State = 'valid' | 'expiring' | 'expired' | 'revoked' | 'unverified';
 

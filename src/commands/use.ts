@@ -6,7 +6,11 @@ export const help = `usage: git-credential-pat use LOGIN [--owner OWNER] [--host
 
 Makes LOGIN the account git uses for https://HOST/OWNER/ (or, without --owner, the
 host's default account) by setting git's own credential.<url>.username in your global
-git config. git then asks for that user's token; no credential.useHttpPath needed.`;
+git config. git then asks for that user's token; no credential.useHttpPath needed.
+
+Examples:
+  git-credential-pat use octocat-at-work --owner my-company
+  git-credential-pat use octocat`;
 
 export const use: Command = {
   help,
