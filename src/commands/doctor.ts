@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { effectiveHelpers, isOurHelper, storeHelperFile, type ConfigEntry } from '../credential-helpers.js';
 import { isWellKnownGitHubHost, parseHostArgument } from '../github/api-url.js';
 import { daysLeft } from '../github/expiration.js';
+import { tokenKind } from '../github/token-kind.js';
 import { EXPIRY_WARNING_DAYS } from '../helper.js';
 import type { StoredCredential } from '../store/credential-store.js';
 import { parse, type Command, type CommandContext } from './context.js';
@@ -109,7 +110,16 @@ async function keychainCheck(context: CommandContext, checks: Check[]): Promise<
 async function tokenChecks(context: CommandContext, credentials: readonly StoredCredential[], online: boolean): Promise<Check[]> {
   const now = context.now();
   const github = credentials.filter(isGitHubCredential);
-  const checks: Check[] = [{ check: 'tokens', level: 'ok', message: `${credentials.length} stored credential${credentials.length === 1 ? '' : 's'}, ${github.length} for GitHub` }];
+  const kinds = new Map<string, number>();
+  for (const c of credentials) {
+    const kind = tokenKind(c.secret.password);
+    const name = kind === 'unknown' ? 'other' : kind;
+    kinds.set(name, (kinds.get(name) ?? 0) + 1);
+  }
+  const byKind = [...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ');
+  const checks: Check[] = [
+    { check: 'tokens', level: 'ok', message: `${credentials.length} stored credential${credentials.length === 1 ? '' : 's'}, ${github.length} for GitHub${byKind ? ` (${byKind})` : ''}` },
+  ];
   for (const c of credentials) {
     const expiresAt = c.metadata?.expiresAt ?? c.secret.passwordExpiryUtc;
     if (expiresAt === undefined) continue;
