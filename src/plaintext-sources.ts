@@ -1,6 +1,9 @@
-// Where people already keep tokens in plain text, and how to read them. Pure parsing;
-// the files are read and rewritten by the import command.
+// Where people already keep tokens in plain text, and how to read them. Parsing is
+// pure; reading the files is here too, shared by import and doctor.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { storeHelperFile, type ConfigEntry } from './credential-helpers.js';
 
 export interface PlainCredential {
   readonly protocol: string;
@@ -88,4 +91,31 @@ export function withoutLines(text: string, remove: readonly string[]): string {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export interface FoundInFile {
+  readonly file: string;
+  readonly credential: PlainCredential;
+}
+
+/** The files git's store helper writes: its two defaults and every configured `store --file=`. */
+export function gitCredentialFiles(entries: readonly ConfigEntry[], home: string, xdgConfigHome: string | undefined): string[] {
+  const files = new Set([join(home, '.git-credentials'), join(xdgConfigHome || join(home, '.config'), 'git', 'credentials')]);
+  for (const entry of entries) {
+    if (entry.value && /^credential\..*helper$/i.test(entry.key)) for (const file of storeHelperFile(entry.value, home, xdgConfigHome)) files.add(file);
+  }
+  return [...files];
+}
+
+/** Every credential in the files that exist; unreadable or absent files hold none. */
+export function readPlainFiles(files: readonly string[], parseText: (text: string) => PlainCredential[]): FoundInFile[] {
+  return files.flatMap((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return [];
+    }
+    return parseText(text).map((credential) => ({ file, credential }));
+  });
 }

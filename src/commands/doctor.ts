@@ -1,8 +1,8 @@
 // doctor: why does (or doesn't) git get a token from us? Each check says ok,
 // warning or problem, with the fix.
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { effectiveHelpers, isOurHelper, storeHelperFile, type ConfigEntry } from '../credential-helpers.js';
+import { effectiveHelpers, isOurHelper, type ConfigEntry } from '../credential-helpers.js';
+import { gitCredentialFiles, parseGitCredentials, readPlainFiles } from '../plaintext-sources.js';
 import { isWellKnownGitHubHost, parseHostArgument } from '../github/api-url.js';
 import { daysLeft } from '../github/expiration.js';
 import { tokenKind } from '../github/token-kind.js';
@@ -138,38 +138,20 @@ async function tokenChecks(context: CommandContext, credentials: readonly Stored
 }
 
 export function plainTextChecks(entries: readonly ConfigEntry[], credentials: readonly StoredCredential[], env: NodeJS.ProcessEnv): Check[] {
-  const home = env.HOME || homedir();
-  const files = new Set([`${home}/.git-credentials`, `${env.XDG_CONFIG_HOME || `${home}/.config`}/git/credentials`]);
-  for (const entry of entries) {
-    if (entry.value && /^credential\..*helper$/i.test(entry.key)) for (const f of storeHelperFile(entry.value, home, env.XDG_CONFIG_HOME)) files.add(f);
-  }
   const managed = new Set(credentials.map((c) => c.target.host));
-  const checks: Check[] = [];
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    const hosts = new Set<string>();
-    for (const line of text.split('\n')) {
-      try {
-        const url = new URL(line.trim());
-        if (url.password && (managed.has(url.host.toLowerCase()) || isWellKnownGitHubHost(url.hostname))) hosts.add(url.host.toLowerCase());
-      } catch {
-        // Not a credential line.
-      }
-    }
-    if (hosts.size > 0) {
-      checks.push({
-        check: 'plain-text',
-        level: 'problem',
-        message: `${file} holds a token in plain text for ${[...hosts].join(', ')}`,
-        fix: `git-credential-pat import --delete (moves them into the keychain and removes those lines), then drop the 'store' helper from your git config`,
-      });
-    }
+  // The same files and the same parser as import, so every finding is one import can act on.
+  const found = readPlainFiles(gitCredentialFiles(entries, env.HOME || homedir(), env.XDG_CONFIG_HOME), parseGitCredentials);
+  const hostsByFile = new Map<string, Set<string>>();
+  for (const { file, credential } of found) {
+    if (!managed.has(credential.host) && !isWellKnownGitHubHost(credential.host)) continue;
+    hostsByFile.set(file, (hostsByFile.get(file) ?? new Set()).add(credential.host));
   }
+  const checks: Check[] = [...hostsByFile].map(([file, hosts]) => ({
+    check: 'plain-text',
+    level: 'problem',
+    message: `${file} holds a token in plain text for ${[...hosts].join(', ')}`,
+    fix: `git-credential-pat import --delete (moves them into the keychain and removes those lines), then drop the 'store' helper from your git config`,
+  }));
   if (checks.length === 0) checks.push({ check: 'plain-text', level: 'ok', message: 'no plain-text token files for hosts git-credential-pat manages' });
   return checks;
 }

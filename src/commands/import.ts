@@ -2,10 +2,9 @@
 import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { storeHelperFile } from '../credential-helpers.js';
 import { isWellKnownGitHubHost } from '../github/api-url.js';
 import { KIND_LABEL, tokenKind } from '../github/token-kind.js';
-import { parseGhHosts, parseGitCredentials, withoutLines, type PlainCredential } from '../plaintext-sources.js';
+import { gitCredentialFiles, parseGhHosts, parseGitCredentials, readPlainFiles, withoutLines, type FoundInFile } from '../plaintext-sources.js';
 import { writeFileAtomic } from '../store/index-file.js';
 import { checkWithGitHub } from './login.js';
 import { parse, UsageError, type Command, type CommandContext } from './context.js';
@@ -26,11 +25,6 @@ Examples:
 
 type Source = 'git-credentials' | 'gh';
 
-interface Found {
-  readonly file: string;
-  readonly credential: PlainCredential;
-}
-
 export const importCommand: Command = {
   help,
   async run(args, context) {
@@ -40,14 +34,14 @@ export const importCommand: Command = {
       throw new UsageError("--from takes git-credentials or gh");
     }
     const sources: Source[] = values.from === undefined ? ['git-credentials', 'gh'] : [values.from as Source];
-    const found: Found[] = [];
+    const found: FoundInFile[] = [];
     for (const source of sources) found.push(...(source === 'gh' ? readGh(context.env) : await readGitCredentials(context)));
     if (found.length === 0) {
       await context.out('Found no plain-text credentials to import.\n');
       return 0;
     }
 
-    const imported: Found[] = [];
+    const imported: FoundInFile[] = [];
     let failures = 0;
     for (const item of found) {
       const { credential: c, file } = item;
@@ -86,27 +80,13 @@ export const importCommand: Command = {
   },
 };
 
-async function readGitCredentials(context: CommandContext): Promise<Found[]> {
-  const home = context.env.HOME || homedir();
-  const files = new Set([join(home, '.git-credentials'), join(context.env.XDG_CONFIG_HOME || join(home, '.config'), 'git', 'credentials')]);
-  for (const entry of await context.git.entries('^credential\\..*helper$')) {
-    if (entry.value) for (const file of storeHelperFile(entry.value, home, context.env.XDG_CONFIG_HOME)) files.add(file);
-  }
-  return [...files].flatMap((file) => readIfThere(file, parseGitCredentials));
+async function readGitCredentials(context: CommandContext): Promise<FoundInFile[]> {
+  const files = gitCredentialFiles(await context.git.entries('^credential\\..*helper$'), context.env.HOME || homedir(), context.env.XDG_CONFIG_HOME);
+  return readPlainFiles(files, parseGitCredentials);
 }
 
-function readGh(env: NodeJS.ProcessEnv): Found[] {
+function readGh(env: NodeJS.ProcessEnv): FoundInFile[] {
   const home = env.HOME || homedir();
   const dir = env.GH_CONFIG_DIR || join(env.XDG_CONFIG_HOME || join(home, '.config'), 'gh');
-  return readIfThere(join(dir, 'hosts.yml'), parseGhHosts);
-}
-
-function readIfThere(file: string, parseText: (text: string) => PlainCredential[]): Found[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  return parseText(text).map((credential) => ({ file, credential }));
+  return readPlainFiles([join(dir, 'hosts.yml')], parseGhHosts);
 }
