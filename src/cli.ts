@@ -1,6 +1,7 @@
 // argv to command; the only place that decides the exit code.
 import type { Command, CommandContext } from './commands/context.js';
 import { describeFailure } from './door.js';
+import { CommandError, UsageError } from './errors.js';
 import type { CredentialStore } from './store/credential-store.js';
 import { openKeychainStore } from './store/keychain.js';
 
@@ -100,13 +101,12 @@ async function runCommand(name: string, command: Command, args: readonly string[
   try {
     return await command.run(args, context);
   } catch (error) {
-    const kind = (error as Error).name;
-    if (kind === 'UsageError' || kind === 'ApiUrlError') {
-      io.stderr(`git-credential-pat ${name}: ${(error as Error).message} (see --help)\n`);
+    if (error instanceof UsageError) {
+      io.stderr(`git-credential-pat ${name}: ${error.message} (see --help)\n`);
       return 2;
     }
-    if (kind === 'CommandError') {
-      io.stderr(`git-credential-pat ${name}: ${(error as Error).message}\n`);
+    if (error instanceof CommandError) {
+      io.stderr(`git-credential-pat ${name}: ${error.message}\n`);
       return 1;
     }
     throw error;

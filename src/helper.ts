@@ -11,7 +11,7 @@ import {
   type Target,
 } from './credential.js';
 import { envToken, envTokens, envTokenVariables } from './env-fallback.js';
-import { daysLeft, formatDate } from './github/expiration.js';
+import { EXPIRY_WARNING_DAYS, expiryNotice, expiryState, formatDate, renewAdvice } from './expiry.js';
 import { KeychainUnavailableError, type CredentialStore } from './store/credential-store.js';
 import { show, type Trace } from './trace.js';
 
@@ -34,8 +34,6 @@ export interface HelperOptions {
   /** Whether git config turns the environment-token fallback on for a target; absent means off. */
   readonly envFallbackEnabled?: ((target: Target) => Promise<boolean>) | undefined;
 }
-
-export const EXPIRY_WARNING_DAYS = 7;
 
 /** The username of an answer from an environment token when git named none: GitHub ignores it. */
 const ENV_TOKEN_USERNAME = 'x-access-token';
@@ -64,16 +62,15 @@ export async function get(store: CredentialStore, query: Query, nowMs = Date.now
   const { target, username, secret } = found;
   const expiry = secret.passwordExpiryUtc;
   if (expiry === undefined) return { answer: { username, secret }, notices: [] };
-  const who = `the token for ${username || '(no username)'} on ${target.host}`;
-  if (expiry * 1000 <= nowMs) {
+  const notice = () => `${expiryNotice(`the token for ${username || '(no username)'} on ${target.host}`, expiry, nowMs)}; ${renewAdvice(target.host)}`;
+  const state = expiryState(expiry, nowMs);
+  if (state === 'expired') {
     trace?.(`the matching item expired on ${formatDate(expiry)}: not answered`);
-    return withFallback(query, options, [`${who} expired on ${formatDate(expiry)}; ${renewAdvice(target)}`]);
+    return withFallback(query, options, [notice()]);
   }
-  const days = daysLeft(expiry, nowMs);
-  if (days < EXPIRY_WARNING_DAYS && (await store.claimDailyWarning(target, username, nowMs))) {
-    const when = days === 0 ? 'within a day' : `in ${days} day${days === 1 ? '' : 's'}`;
-    trace?.(`the token expires ${when}: answered, with a reminder`);
-    return { answer: { username, secret }, notices: [`${who} expires ${when} (${formatDate(expiry)}); ${renewAdvice(target)}`] };
+  if (state === 'expiring' && (await store.claimDailyWarning(target, username, nowMs))) {
+    trace?.(`the token expires within ${EXPIRY_WARNING_DAYS} days: answered, with a reminder`);
+    return { answer: { username, secret }, notices: [notice()] };
   }
   return { answer: { username, secret }, notices: [] };
 }
@@ -106,10 +103,6 @@ async function fromEnvironment(query: Query, { env, envFallbackEnabled, trace }:
   }
   trace?.(`answering from ${offer.source} with the request's username ${show(query.username)} (GitHub ignores the username of a token)`);
   return { username: query.username, secret: { password: offer.token } };
-}
-
-function renewAdvice(target: Target): string {
-  return `create a new one and run: git-credential-pat login --host ${target.host}`;
 }
 
 async function find(store: CredentialStore, query: Query, trace: Trace | undefined): Promise<(Answer & { target: Target }) | undefined> {

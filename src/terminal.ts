@@ -2,6 +2,8 @@
 // the spinner write to stderr so stdout stays clean for --json and pipes. The
 // libraries are bundled into the management bundle only; get never loads them.
 import { spawn } from 'node:child_process';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import tty from 'node:tty';
 import confirm from '@inquirer/confirm';
 import password from '@inquirer/password';
 import yoctoSpinner, { type Spinner } from 'yocto-spinner';
@@ -9,7 +11,8 @@ import yoctoSpinner, { type Spinner } from 'yocto-spinner';
 export interface Terminal {
   /** Reads a line without echoing it; undefined on Ctrl-C or an empty answer. */
   promptHidden(question: string): Promise<string | undefined>;
-  confirm(question: string): Promise<boolean>;
+  /** Yes or no; the default is what Enter alone means, and what Ctrl-C gives is always no. */
+  confirm(question: string, defaultAnswer?: boolean): Promise<boolean>;
   /** A spinner with this text; an empty text stops it. */
   progress(text: string): void;
   say(text: string): void;
@@ -20,26 +23,33 @@ export function openTerminal(): Terminal | undefined {
   return new ProcessTerminal();
 }
 
-const context = { input: process.stdin, output: process.stderr };
+type PromptIo = { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
 
-class ProcessTerminal implements Terminal {
-  private spinner: Spinner | undefined;
+/** The prompts themselves, over whichever streams reach the person. */
+abstract class Prompts {
+  protected abstract ask<T>(prompt: (io: PromptIo) => Promise<T>): Promise<T | undefined>;
 
   async promptHidden(question: string): Promise<string | undefined> {
+    const answer = await this.ask((io) => password({ message: question }, io));
+    return answer === '' ? undefined : answer;
+  }
+
+  async confirm(question: string, defaultAnswer = false): Promise<boolean> {
+    return (await this.ask((io) => confirm({ message: question, default: defaultAnswer }, io))) ?? false;
+  }
+}
+
+const context = { input: process.stdin, output: process.stderr };
+
+class ProcessTerminal extends Prompts implements Terminal {
+  private spinner: Spinner | undefined;
+
+  protected async ask<T>(prompt: (io: PromptIo) => Promise<T>): Promise<T | undefined> {
     try {
-      const answer = await password({ message: question }, context);
-      return answer === '' ? undefined : answer;
+      return await prompt(context);
     } catch {
       // Ctrl-C (ExitPromptError) or a closed terminal: no answer.
       return undefined;
-    }
-  }
-
-  async confirm(question: string): Promise<boolean> {
-    try {
-      return await confirm({ message: question, default: false }, context);
-    } catch {
-      return false;
     }
   }
 
@@ -56,6 +66,44 @@ class ProcessTerminal implements Terminal {
 
   say(text: string): void {
     process.stderr.write(text);
+  }
+}
+
+/**
+ * The person's terminal through /dev/tty, for the guide: git owns the helper's stdin
+ * and stdout. Each prompt gets its own streams, since the prompt library ends its
+ * output stream when it is done.
+ */
+export function openTtyTerminal(): Terminal {
+  return new TtyTerminal();
+}
+
+class TtyTerminal extends Prompts implements Terminal {
+  protected async ask<T>(prompt: (io: PromptIo) => Promise<T>): Promise<T | undefined> {
+    const input = new tty.ReadStream(openSync('/dev/tty', 'r'));
+    const output = new tty.WriteStream(openSync('/dev/tty', 'w'));
+    for (const stream of [input, output]) stream.on('error', () => {});
+    try {
+      return await prompt({ input, output });
+    } catch {
+      return undefined;
+    } finally {
+      input.destroy();
+      output.destroy();
+    }
+  }
+
+  progress(): void {
+    // git is waiting on us: no spinner.
+  }
+
+  say(text: string): void {
+    const screen = openSync('/dev/tty', 'w');
+    try {
+      writeSync(screen, text);
+    } finally {
+      closeSync(screen);
+    }
   }
 }
 

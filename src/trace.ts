@@ -6,6 +6,7 @@
 // When tracing is off the callers hold no Trace at all and call `trace?.(...)`, which
 // skips even building the message.
 import { constants, openSync, writeSync } from 'node:fs';
+import { TOKEN_PATTERNS } from './hosts/token-shapes.js';
 import type { Attributes } from './protocol.js';
 import type { SecretBackend } from './store/indexed-store.js';
 
@@ -21,16 +22,14 @@ const SECRET_VARIABLES = ['GH_TOKEN', 'GITHUB_TOKEN', 'GH_ENTERPRISE_TOKEN', 'GI
 
 /** Removes credentials from one line of text. Pure and idempotent. */
 export function redact(text: string): string {
-  return (
-    text
-      // The value runs to the next ` name=` or the end of the line: a password may hold spaces.
-      .replace(/(?<![A-Za-z0-9])(password|oauth_refresh_token)=.*?(?=\s+[A-Za-z_][\w[\]-]*=|$)/gim, `$1=${REDACTED}`)
-      .replace(
-        /(authorization\s*:\s*)(?:([A-Za-z][\w-]*)\s+)?[^\s"',;]+/gi,
-        (_, header: string, scheme: string | undefined) => `${header}${scheme === undefined ? '' : `${scheme} `}${REDACTED}`,
-      )
-      .replace(/(gh[pousr]_|github_pat_)[A-Za-z0-9_]+/g, `$1${REDACTED}`)
-  );
+  const withoutAttributes = text
+    // The value runs to the next ` name=` or the end of the line: a password may hold spaces.
+    .replace(/(?<![A-Za-z0-9])(password|oauth_refresh_token)=.*?(?=\s+[A-Za-z_][\w[\]-]*=|$)/gim, `$1=${REDACTED}`)
+    .replace(
+      /(authorization\s*:\s*)(?:([A-Za-z][\w-]*)\s+)?[^\s"',;]+/gi,
+      (_, header: string, scheme: string | undefined) => `${header}${scheme === undefined ? '' : `${scheme} `}${REDACTED}`,
+    );
+  return TOKEN_PATTERNS.reduce((line, pattern) => line.replace(pattern, `$1${REDACTED}`), withoutAttributes);
 }
 
 /**

@@ -46,9 +46,13 @@ describe('what get loads', () => {
     expect(bindingPackage('freebsd', 'x64')).toBeUndefined();
   });
 
-  it('the door bundle holds no GitHub client code', () => {
+  it('the door bundle holds no forge code: no API client, no provider, only the token shapes its trace redacts', () => {
     const bundle = readFileSync(new URL('../dist/door.cjs', import.meta.url), 'utf8');
     expect(bundle).not.toMatch(/octokit/i);
     expect(bundle).not.toContain('api.github.com');
+    // Each provider's token page and the registry that picks one: management only.
+    expect(bundle).not.toContain('settings/tokens');
+    expect(bundle).not.toMatch(/providerFor|providerClaiming/);
+    expect(bundle).toContain('github_pat_');
   });
 });

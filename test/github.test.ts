@@ -1,10 +1,17 @@
 // GitHub knowledge that needs no network: token kinds, API URLs, expiry, scopes.
 import { describe, expect, it } from 'vitest';
-import { describeExpiry, describeScopes, scopeWarnings, tokenCreationUrl } from '../src/commands/login.js';
-import { apiBaseUrl, ApiUrlError, parseHostArgument } from '../src/github/api-url.js';
-import { daysLeft, parseTokenExpiration } from '../src/github/expiration.js';
-import { tokenKind } from '../src/github/token-kind.js';
-import { parseScopes } from '../src/github/validate.js';
+import { daysLeft, describeExpiry } from '../src/expiry.js';
+import { ApiUrlError, checkedApiUrl } from '../src/hosts/api-url.js';
+import { githubApiBase } from '../src/hosts/github/api-url.js';
+import { parseTokenExpiration } from '../src/hosts/github/expiration.js';
+import { github } from '../src/hosts/github/index.js';
+import { tokenKind } from '../src/hosts/github/token-kind.js';
+import { parseScopes } from '../src/hosts/github/validate.js';
+import { HostNameError, parseHostArgument } from '../src/hosts/host-name.js';
+import { describeScopes } from '../src/presentation.js';
+
+const scopeWarnings = github.scopeWarnings;
+const tokenCreationUrl = (host: string, machine: string) => github.tokenPage(host, machine).url;
 
 describe('tokenKind', () => {
   it.each([
@@ -19,24 +26,24 @@ describe('tokenKind', () => {
   ])('%s is %s', (token, kind) => expect(tokenKind(token)).toBe(kind));
 });
 
-describe('apiBaseUrl', () => {
+describe('API roots', () => {
   it('knows github.com, GHE.com data residency and Enterprise Server', () => {
-    expect(apiBaseUrl('github.com')).toBe('https://api.github.com');
-    expect(apiBaseUrl('GitHub.com')).toBe('https://api.github.com');
-    expect(apiBaseUrl('octo.ghe.com')).toBe('https://api.octo.ghe.com');
-    expect(apiBaseUrl('ghe.example.com:8443')).toBe('https://ghe.example.com:8443/api/v3');
+    expect(githubApiBase('github.com')).toBe('https://api.github.com');
+    expect(githubApiBase('GitHub.com')).toBe('https://api.github.com');
+    expect(githubApiBase('octo.ghe.com')).toBe('https://api.octo.ghe.com');
+    expect(githubApiBase('ghe.example.com:8443')).toBe('https://ghe.example.com:8443/api/v3');
   });
 
-  it('takes an override: https anywhere, plain http only on loopback', () => {
-    expect(apiBaseUrl('github.com', 'https://proxy.example/api/')).toBe('https://proxy.example/api');
-    expect(apiBaseUrl('github.com', 'http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
-    expect(apiBaseUrl('github.com', 'http://[::1]:8080/api/v3')).toBe('http://[::1]:8080/api/v3');
-    expect(apiBaseUrl('github.com', 'http://localhost:1')).toBe('http://localhost:1');
-    expect(() => apiBaseUrl('github.com', 'http://api.github.com')).toThrowError(ApiUrlError);
-    expect(() => apiBaseUrl('github.com', 'http://127.0.0.1.evil.example')).toThrowError(ApiUrlError);
-    expect(() => apiBaseUrl('github.com', 'ftp://127.0.0.1')).toThrowError(ApiUrlError);
-    expect(() => apiBaseUrl('github.com', 'https://user:pw@proxy.example')).toThrowError(ApiUrlError);
-    expect(() => apiBaseUrl('github.com', 'not a url')).toThrowError(ApiUrlError);
+  it('takes a configured root: https anywhere, plain http only on loopback', () => {
+    expect(checkedApiUrl('https://proxy.example/api/')).toBe('https://proxy.example/api');
+    expect(checkedApiUrl('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
+    expect(checkedApiUrl('http://[::1]:8080/api/v3')).toBe('http://[::1]:8080/api/v3');
+    expect(checkedApiUrl('http://localhost:1')).toBe('http://localhost:1');
+    expect(() => checkedApiUrl('http://api.github.com')).toThrowError(ApiUrlError);
+    expect(() => checkedApiUrl('http://127.0.0.1.evil.example')).toThrowError(ApiUrlError);
+    expect(() => checkedApiUrl('ftp://127.0.0.1')).toThrowError(ApiUrlError);
+    expect(() => checkedApiUrl('https://user:pw@proxy.example')).toThrowError(ApiUrlError);
+    expect(() => checkedApiUrl('not a url')).toThrowError(ApiUrlError);
   });
 });
 
@@ -45,7 +52,7 @@ describe('parseHostArgument', () => {
     expect(parseHostArgument('GitHub.com')).toBe('github.com');
     expect(parseHostArgument('127.0.0.1:8443')).toBe('127.0.0.1:8443');
     for (const bad of ['https://github.com', 'github.com/org', 'user@github.com', 'git hub.com', '', '.github.com', 'github.com:']) {
-      expect(() => parseHostArgument(bad)).toThrowError(ApiUrlError);
+      expect(() => parseHostArgument(bad)).toThrowError(HostNameError);
     }
   });
 });

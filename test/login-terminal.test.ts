@@ -20,7 +20,8 @@ describe('login on a terminal', () => {
     const host = uniqueHost('tty');
     const { code, screen } = await runOnTerminal([process.execPath, HELPER, 'login', '--host', host], [{ when: 'Paste the token', send: `${TOKEN}\r` }], env);
     expect(code).toBe(0);
-    expect(screen).toContain('GitHub wants a personal access token, not your password.');
+    expect(screen).toContain(`${host} needs a personal access token, not your password.`);
+    expect(screen).toContain('Create one on GitHub (scopes repo and workflow are filled in; pick an expiry date):');
     expect(screen).toMatch(new RegExp(`https://${host.replace(/\./g, '\\.')}/settings/tokens/new\\?scopes=repo,workflow&description=git-credential-pat%20on%20`));
     expect(screen).toContain(`Logged in to ${host} as typist.`);
     expect(screen).not.toContain(TOKEN);

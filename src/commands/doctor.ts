@@ -3,15 +3,14 @@
 import { homedir } from 'node:os';
 import { effectiveHelpers, isOurHelper, type ConfigEntry } from '../credential-helpers.js';
 import { gitCredentialFiles, parseGitCredentials, readPlainFiles } from '../plaintext-sources.js';
-import { isWellKnownGitHubHost, parseHostArgument } from '../github/api-url.js';
-import { daysLeft } from '../github/expiration.js';
-import { tokenKind } from '../github/token-kind.js';
-import { EXPIRY_WARNING_DAYS } from '../helper.js';
+import { daysLeft, expiryState } from '../expiry.js';
+import { recheckStored } from '../hosts/check.js';
+import { parseHostArgument } from '../hosts/host-name.js';
+import { providerClaiming, providerFor } from '../hosts/registry.js';
+import { isForgeCredential } from '../presentation.js';
 import type { StoredCredential } from '../store/credential-store.js';
 import { parse, type Command, type CommandContext } from './context.js';
-import { isGitHubCredential } from './describe.js';
 import { onPath } from './setup.js';
-import { checkCredential } from './status.js';
 
 export const help = `usage: git-credential-pat doctor [--host HOST] [--online] [--json]
 
@@ -109,11 +108,10 @@ async function keychainCheck(context: CommandContext, checks: Check[]): Promise<
 
 async function tokenChecks(context: CommandContext, credentials: readonly StoredCredential[], online: boolean): Promise<Check[]> {
   const now = context.now();
-  const github = credentials.filter(isGitHubCredential);
+  const github = credentials.filter(isForgeCredential);
   const kinds = new Map<string, number>();
   for (const c of credentials) {
-    const kind = tokenKind(c.secret.password);
-    const name = kind === 'unknown' ? 'other' : kind;
+    const name = providerFor(c.target.host).tokenKind(c.secret.password)?.id ?? 'other';
     kinds.set(name, (kinds.get(name) ?? 0) + 1);
   }
   const byKind = [...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ');
@@ -124,12 +122,13 @@ async function tokenChecks(context: CommandContext, credentials: readonly Stored
     const expiresAt = c.metadata?.expiresAt ?? c.secret.passwordExpiryUtc;
     if (expiresAt === undefined) continue;
     const days = daysLeft(expiresAt, now);
+    const state = expiryState(expiresAt, now);
     const renew = `create a new token and run: git-credential-pat login --host ${c.target.host}`;
-    if (expiresAt * 1000 <= now) checks.push({ check: 'tokens', level: 'problem', message: `the token for ${c.username} on ${c.target.host} has expired`, fix: renew });
-    else if (days < EXPIRY_WARNING_DAYS) checks.push({ check: 'tokens', level: 'warning', message: `the token for ${c.username} on ${c.target.host} expires in ${days} day${days === 1 ? '' : 's'}`, fix: renew });
+    if (state === 'expired') checks.push({ check: 'tokens', level: 'problem', message: `the token for ${c.username} on ${c.target.host} has expired`, fix: renew });
+    else if (state === 'expiring') checks.push({ check: 'tokens', level: 'warning', message: `the token for ${c.username} on ${c.target.host} expires in ${days} day${days === 1 ? '' : 's'}`, fix: renew });
   }
   if (online) {
-    for (const report of await Promise.all(github.map((c) => checkCredential(context, c)))) {
+    for (const report of await Promise.all(github.map((c) => recheckStored(context, c)))) {
       const level: Level = report.state === 'valid' ? 'ok' : report.state === 'expiring' || report.state === 'unverified' ? 'warning' : 'problem';
       checks.push({ check: 'online', level, message: `${report.username} on ${report.host}: ${report.state} (${report.detail})` });
     }
@@ -143,7 +142,7 @@ export function plainTextChecks(entries: readonly ConfigEntry[], credentials: re
   const found = readPlainFiles(gitCredentialFiles(entries, env.HOME || homedir(), env.XDG_CONFIG_HOME), parseGitCredentials);
   const hostsByFile = new Map<string, Set<string>>();
   for (const { file, credential } of found) {
-    if (!managed.has(credential.host) && !isWellKnownGitHubHost(credential.host)) continue;
+    if (!managed.has(credential.host) && providerClaiming(credential.host) === undefined) continue;
     hostsByFile.set(file, (hostsByFile.get(file) ?? new Set()).add(credential.host));
   }
   const checks: Check[] = [...hostsByFile].map(([file, hosts]) => ({

@@ -2,12 +2,12 @@
 import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { isWellKnownGitHubHost } from '../github/api-url.js';
-import { KIND_LABEL, tokenKind } from '../github/token-kind.js';
+import { UsageError } from '../errors.js';
+import { checkNewToken } from '../hosts/check.js';
+import { providerClaiming, providerFor } from '../hosts/registry.js';
 import { gitCredentialFiles, parseGhHosts, parseGitCredentials, readPlainFiles, withoutLines, type FoundInFile } from '../plaintext-sources.js';
 import { writeFileAtomic } from '../store/index-file.js';
-import { checkWithGitHub } from './login.js';
-import { parse, UsageError, type Command, type CommandContext } from './context.js';
+import { parse, type Command, type CommandContext } from './context.js';
 
 export const help = `usage: git-credential-pat import [--from git-credentials|gh] [--delete] [--no-verify]
 
@@ -46,10 +46,11 @@ export const importCommand: Command = {
     for (const item of found) {
       const { credential: c, file } = item;
       const where = `${c.protocol}://${c.host}${c.path ? `/${c.path}` : ''}`;
-      const github = c.protocol === 'https' && !c.path && (isWellKnownGitHubHost(c.host) || tokenKind(c.password) !== 'unknown');
+      const provider = providerFor(c.host);
+      const forge = c.protocol === 'https' && !c.path && (providerClaiming(c.host) !== undefined || provider.tokenKind(c.password) !== undefined);
       const target = { protocol: c.protocol, host: c.host, ...(c.path ? { path: c.path } : {}) };
-      if (github && !values['no-verify']) {
-        const checked = await checkWithGitHub(context, c.host, c.password);
+      if (forge && !values['no-verify']) {
+        const checked = await checkNewToken(context, c.host, c.password);
         if (!checked.ok) {
           failures++;
           context.err(`not imported: ${c.username} on ${where} from ${file}: ${checked.reason}\n`);
@@ -60,8 +61,7 @@ export const importCommand: Command = {
         await context.store().write(target, c.username, { password: c.password }, 'drop');
       }
       imported.push(item);
-      const kind = tokenKind(c.password);
-      await context.out(`imported ${where} ${c.username || '(empty)'} (${kind === 'unknown' ? 'password' : KIND_LABEL[kind]}) from ${file}\n`);
+      await context.out(`imported ${where} ${c.username || '(empty)'} (${provider.tokenKind(c.password)?.label ?? 'password'}) from ${file}\n`);
     }
 
     const files = [...new Set(imported.map((i) => i.file))];

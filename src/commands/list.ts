@@ -1,8 +1,6 @@
 // list: every credential this tool keeps, never the secret itself.
-import { KIND_LABEL } from '../github/token-kind.js';
-import { describeScopes } from './login.js';
+import { describeScopes, table, viewOf, type CredentialView } from '../presentation.js';
 import { parse, type Command, type CommandContext } from './context.js';
-import { table, viewOf, type CredentialView } from './describe.js';
 
 export const help = `usage: git-credential-pat list [--json]
 
@@ -31,7 +29,7 @@ export const list: Command = {
     const rows = views.map((v) => [
       `${v.protocol === 'https' ? '' : `${v.protocol}://`}${v.host}${v.path === null ? '' : `/${v.path}`}`,
       `${v.username || '(empty)'}${v.isDefault ? ' (default)' : ''}`,
-      v.kind === 'unknown' ? 'other' : KIND_LABEL[v.kind].replace(' personal access token', ''),
+      v.kind === 'unknown' ? 'other' : v.kind,
       v.checked ? describeScopes(v.scopes) : '-',
       v.expires === null ? '-' : `${v.expires} (${(v.daysLeft ?? 0) < 0 ? 'expired' : `${v.daysLeft}d`})`,
       v.lastValidated?.slice(0, 10) ?? 'never',
@@ -41,7 +39,7 @@ export const list: Command = {
   },
 };
 
-export async function credentialViews(context: CommandContext): Promise<CredentialView[]> {
+async function credentialViews(context: CommandContext): Promise<CredentialView[]> {
   const credentials = await context.store().list();
   const defaults = new Map<string, string | undefined>();
   for (const c of credentials) {

@@ -1,7 +1,8 @@
 // logout: forget stored tokens.
 import { serviceName } from '../credential.js';
-import { parseHostArgument } from '../github/api-url.js';
-import { CommandError, parse, UsageError, type Command } from './context.js';
+import { CommandError, UsageError } from '../errors.js';
+import { parseHostArgument } from '../hosts/host-name.js';
+import { parse, type Command } from './context.js';
 
 export const help = `usage: git-credential-pat logout [--host HOST] [--username NAME] [--yes]
 

@@ -2,10 +2,11 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { effectiveHelpers, isOurHelper } from '../credential-helpers.js';
-import { parseHostArgument } from '../github/api-url.js';
+import { parseHostArgument } from '../hosts/host-name.js';
 import type { ConfigScope } from '../git-config.js';
 import { readOwnFile, stateDir, writeFileAtomic } from '../store/index-file.js';
-import { CommandError, parse, UsageError, type Command, type CommandContext } from './context.js';
+import { CommandError, UsageError } from '../errors.js';
+import { parse, type Command, type CommandContext } from './context.js';
 
 export const help = `usage: git-credential-pat setup [--global|--local|--system] [--host HOST | --all-hosts] [--yes] [--undo]
 

@@ -1,11 +1,9 @@
 // status: ask GitHub about every stored token, all at once.
-import { parseHostArgument } from '../github/api-url.js';
-import { validateToken, type Validation } from '../github/validate.js';
-import { EXPIRY_WARNING_DAYS } from '../helper.js';
-import type { StoredCredential } from '../store/credential-store.js';
-import { apiBaseFor, parse, type Command, type CommandContext } from './context.js';
-import { isGitHubCredential, table } from './describe.js';
-import { describeExpiry } from './login.js';
+import { EXPIRY_WARNING_DAYS } from '../expiry.js';
+import { recheckStored } from '../hosts/check.js';
+import { parseHostArgument } from '../hosts/host-name.js';
+import { isForgeCredential, table } from '../presentation.js';
+import { parse, type Command } from './context.js';
 
 export const help = `usage: git-credential-pat status [--host HOST] [--json]
 
@@ -18,17 +16,6 @@ Examples:
   git-credential-pat status
   git-credential-pat status --host github.com --json`;
 
-type State = 'valid' | 'expiring' | 'expired' | 'revoked' | 'unverified';
-
-export interface Report {
-  host: string;
-  username: string;
-  login: string | null;
-  state: State;
-  detail: string;
-  expires: string | null;
-}
-
 export const status: Command = {
   help,
   async run(args, context) {
@@ -36,13 +23,13 @@ export const status: Command = {
     if (values.help) return context.out(`${help}\n`).then(() => 0);
     const host = values.host === undefined ? undefined : parseHostArgument(values.host);
     const store = context.store();
-    const credentials = (await store.list()).filter((c) => isGitHubCredential(c) && (host === undefined || c.target.host === host));
+    const credentials = (await store.list()).filter((c) => isForgeCredential(c) && (host === undefined || c.target.host === host));
     let done = 0;
     const progress = () => context.terminal?.progress(`checking ${done}/${credentials.length} token${credentials.length === 1 ? '' : 's'}...`);
     progress();
     const reports = await Promise.all(
       credentials.map(async (credential) => {
-        const report = await checkCredential(context, credential);
+        const report = await recheckStored(context, credential);
         done++;
         progress();
         return report;
@@ -60,52 +47,3 @@ export const status: Command = {
     return reports.every((r) => r.state === 'valid' || r.state === 'expiring') ? 0 : 1;
   },
 };
-
-/** Asks GitHub about one stored token and records what it says. */
-export async function checkCredential(context: CommandContext, credential: StoredCredential): Promise<Report> {
-  const { target, username, secret } = credential;
-  const now = context.now();
-  const storedExpiry = credential.metadata?.expiresAt ?? secret.passwordExpiryUtc;
-  let validation: Validation;
-  try {
-    validation = await validateToken(secret.password, await apiBaseFor(context, target.host));
-  } catch (error) {
-    validation = { state: 'unreachable', message: (error as Error).message };
-  }
-  const base = { host: target.host, username, login: credential.metadata?.login ?? null };
-  switch (validation.state) {
-    case 'revoked': {
-      const expired = storedExpiry !== undefined && storedExpiry * 1000 <= now;
-      return {
-        ...base,
-        state: expired ? 'expired' : 'revoked',
-        detail: expired ? `expired ${describeExpiry(storedExpiry, now)}; run: git-credential-pat login --host ${target.host}` : `GitHub rejects it (401); run: git-credential-pat login --host ${target.host}`,
-        expires: null,
-      };
-    }
-    case 'forbidden':
-    case 'unreachable':
-      return { ...base, state: 'unverified', detail: validation.message, expires: null };
-    case 'valid': {
-      const expiresAt = validation.expiresAt;
-      await context.store().setMetadata(target, username, {
-        login: validation.login,
-        scopes: validation.scopes,
-        ...(expiresAt === undefined ? {} : { expiresAt }),
-        lastValidated: now,
-      });
-      if (expiresAt !== secret.passwordExpiryUtc) {
-        const { passwordExpiryUtc: _old, ...rest } = secret;
-        await context.store().write(target, username, { ...rest, ...(expiresAt === undefined ? {} : { passwordExpiryUtc: expiresAt }) }, 'keep');
-      }
-      const expiring = expiresAt !== undefined && (expiresAt * 1000 - now) / 86_400_000 < EXPIRY_WARNING_DAYS;
-      return {
-        ...base,
-        login: validation.login,
-        state: expiring ? 'expiring' : 'valid',
-        detail: `${validation.login}, expires ${describeExpiry(expiresAt, now)}`,
-        expires: expiresAt === undefined ? null : new Date(expiresAt * 1000).toISOString(),
-      };
-    }
-  }
-}

@@ -1,6 +1,7 @@
 // use: pick which stored account git uses for a host, or for one owner's repositories.
-import { parseHostArgument } from '../github/api-url.js';
-import { CommandError, parse, UsageError, type Command } from './context.js';
+import { CommandError, UsageError } from '../errors.js';
+import { parseHostArgument } from '../hosts/host-name.js';
+import { parse, type Command } from './context.js';
 
 export const help = `usage: git-credential-pat use LOGIN [--owner OWNER] [--host HOST]
 

@@ -12,12 +12,3 @@ export function parseTokenExpiration(header: string | undefined): number | undef
   const ms = Date.parse(`${date}T${time}${offset}`);
   return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
 }
-
-/** Whole days from now until the expiry, rounded down (0 = expires within a day). */
-export function daysLeft(expiresAt: number, nowMs: number): number {
-  return Math.floor((expiresAt * 1000 - nowMs) / 86_400_000);
-}
-
-export function formatDate(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toISOString().slice(0, 10);
-}

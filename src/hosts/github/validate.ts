@@ -2,21 +2,10 @@
 // a 403 (scope, SAML SSO, rate limit) or a network failure says nothing about it.
 import { createTokenAuth } from '@octokit/auth-token';
 import { request } from '@octokit/request';
+import type { Validation } from '../provider.js';
 import { parseTokenExpiration } from './expiration.js';
 
-export type Validation =
-  | { readonly state: 'valid'; readonly login: string; readonly scopes: readonly string[] | null; readonly expiresAt?: number }
-  | { readonly state: 'revoked' }
-  | { readonly state: 'forbidden'; readonly reason: 'rate-limited' | 'sso' | 'other'; readonly message: string }
-  | { readonly state: 'unreachable'; readonly message: string };
-
-/** GIT_CREDENTIAL_PAT_API_TIMEOUT_MS overrides it, for slow proxies (and tests). */
-export function apiTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const value = Number(env.GIT_CREDENTIAL_PAT_API_TIMEOUT_MS);
-  return Number.isInteger(value) && value > 0 ? value : 10_000;
-}
-
-export async function validateToken(token: string, apiBase: string, timeoutMs = apiTimeoutMs()): Promise<Validation> {
+export async function validateToken(token: string, apiBase: string, timeoutMs: number): Promise<Validation> {
   const auth = createTokenAuth(token);
   try {
     const response = await request('GET /user', {

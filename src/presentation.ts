@@ -1,19 +1,21 @@
-// One stored credential as people and scripts see it: everything but the secret.
-import { daysLeft, formatDate } from '../github/expiration.js';
-import { tokenKind, type TokenKind } from '../github/token-kind.js';
-import { isWellKnownGitHubHost } from '../github/api-url.js';
-import type { StoredCredential } from '../store/credential-store.js';
+// Stored credentials as people and scripts see them: everything but the secret.
+import { daysLeft, expiryJson } from './expiry.js';
+import type { HostProvider } from './hosts/provider.js';
+import { providerClaiming, providerFor } from './hosts/registry.js';
+import type { StoredCredential } from './store/credential-store.js';
 
 export interface CredentialView {
   readonly host: string;
   readonly protocol: string;
   readonly path: string | null;
   readonly username: string;
-  readonly kind: TokenKind;
+  /** The forge's name for the token's kind ("classic"), or "unknown". */
+  readonly kind: string;
   readonly login: string | null;
   /** null: fine-grained (not listable) or never checked; see `checked`. */
   readonly scopes: readonly string[] | null;
   readonly checked: boolean;
+  /** YYYY-MM-DD or null (src/expiry.ts). */
   readonly expires: string | null;
   readonly daysLeft: number | null;
   readonly lastValidated: string | null;
@@ -28,23 +30,35 @@ export function viewOf(credential: StoredCredential, nowMs: number, isDefault: b
     protocol: credential.target.protocol,
     path: credential.target.path ?? null,
     username: credential.username,
-    kind: tokenKind(credential.secret.password),
+    kind: providerFor(credential.target.host).tokenKind(credential.secret.password)?.id ?? 'unknown',
     login: credential.metadata?.login ?? null,
     scopes: credential.metadata?.scopes ?? null,
     checked: credential.metadata !== undefined,
-    expires: expiresAt === undefined ? null : formatDate(expiresAt),
+    expires: expiryJson(expiresAt),
     daysLeft: expiresAt === undefined ? null : daysLeft(expiresAt, nowMs),
     lastValidated: validated === undefined ? null : new Date(validated).toISOString(),
     isDefault,
   };
 }
 
-/** Credentials the GitHub API can speak for: checked before, a GitHub host, or a GitHub-shaped token. */
-export function isGitHubCredential(credential: StoredCredential): boolean {
+/** "classic personal access token", or "token of unknown kind". */
+export function kindLabel(provider: HostProvider, token: string): string {
+  return provider.tokenKind(token)?.label ?? 'token of unknown kind';
+}
+
+export function describeScopes(scopes: readonly string[] | null | undefined): string {
+  if (scopes === undefined) return 'unknown (not checked)';
+  if (scopes === null) return 'fine-grained (permissions not listable)';
+  return scopes.length === 0 ? 'none' : scopes.join(', ');
+}
+
+/** Credentials a forge's API can speak for: checked before, a forge's host, or a token of a forge's shape. */
+export function isForgeCredential(credential: StoredCredential): boolean {
+  const { target, metadata, secret } = credential;
   return (
-    credential.target.protocol === 'https' &&
-    credential.target.path === undefined &&
-    (credential.metadata !== undefined || isWellKnownGitHubHost(credential.target.host) || tokenKind(credential.secret.password) !== 'unknown')
+    target.protocol === 'https' &&
+    target.path === undefined &&
+    (metadata !== undefined || providerClaiming(target.host) !== undefined || providerFor(target.host).tokenKind(secret.password) !== undefined)
   );
 }
 
