@@ -1,4 +1,6 @@
 // What a request asks for and where a credential lives. Pure.
+import { asciiLower } from './ascii-case.js';
+import { fromKeychainText, toKeychainText } from './git-bytes.js';
 import { type Attributes, single } from './protocol.js';
 
 /** Where a credential is kept: one keychain service per (protocol, host[:port], path). */
@@ -40,12 +42,22 @@ const SERVICE_PREFIX = 'git-credential-pat:';
  */
 export function serviceName(target: Target): string {
   const path = target.path === undefined ? '' : `/${target.path}`;
-  return `${SERVICE_PREFIX}${target.protocol}://${target.host}${path}`;
+  return `${SERVICE_PREFIX}${toKeychainText(`${target.protocol}://${target.host}${path}`)}`;
 }
 
-/** Host names compare without regard to case; nothing else is folded (a trailing dot or another port is another host). */
+/** The keychain account of a username: itself, unless it holds bytes that are not UTF-8 (src/git-bytes.ts). */
+export function accountName(username: string): string {
+  return toKeychainText(username);
+}
+
+/** The username a keychain account stands for. */
+export function usernameOf(account: string): string {
+  return fromKeychainText(account);
+}
+
+/** Host names compare without regard to ASCII case (src/ascii-case.ts); nothing else is folded (a trailing dot or another port is another host). */
 export function normaliseHost(host: string): string {
-  return host.toLowerCase();
+  return asciiLower(host);
 }
 
 /**
@@ -57,7 +69,7 @@ export function targetOf(attributes: Attributes): Target | undefined {
   const host = single(attributes, 'host');
   const path = single(attributes, 'path');
   if (!protocol || (!host && !path)) return undefined;
-  const target: Target = { protocol: protocol.toLowerCase(), host: normaliseHost(host ?? '') };
+  const target: Target = { protocol: asciiLower(protocol), host: normaliseHost(host ?? '') };
   return path === undefined || path === '' ? target : { ...target, path };
 }
 

@@ -6,7 +6,9 @@ import { credentialOf, queryOf, type Query, type Target } from './credential.js'
 import { envFallbackEnabled } from './env-fallback.js';
 import { exitProcess } from './exit.js';
 import { erase, formatAnswer, get, store, type Answer, type HelperOptions } from './helper.js';
-import { formatAttributes, MAX_REQUEST_BYTES, parseAttributes, ProtocolError } from './protocol.js';
+import { encodeGitBytes } from './git-bytes.js';
+import { formatAttributes, parseAttributes, ProtocolError } from './protocol.js';
+import { RequestReader } from './request-reader.js';
 import { KeychainUnavailableError, type CredentialStore } from './store/credential-store.js';
 import { openKeychainStore } from './store/keychain.js';
 import { terminalPresent } from './terminal-present.js';
@@ -81,11 +83,11 @@ export function describeFailure(error: unknown): string {
 
 /**
  * Reads git's request from a file descriptor: up to a blank line or EOF, whichever
- * comes first (never waiting for more), and never more than the limit.
+ * comes first (never waiting for more). What we keep is capped; long lines of
+ * attributes we never use are read past, not held (src/request-reader.ts).
  */
-export function readRequestSync(fd: number, limit = MAX_REQUEST_BYTES): Uint8Array {
-  const chunks: Buffer[] = [];
-  let size = 0;
+export function readRequestSync(fd: number): Uint8Array {
+  const reader = new RequestReader();
   const chunk = Buffer.allocUnsafe(64 * 1024);
   for (;;) {
     let count: number;
@@ -97,29 +99,16 @@ export function readRequestSync(fd: number, limit = MAX_REQUEST_BYTES): Uint8Arr
       if (code === 'EOF') break;
       throw error;
     }
-    if (count === 0) break;
-    chunks.push(Buffer.from(chunk.subarray(0, count)));
-    size += count;
-    const sofar = Buffer.concat(chunks);
-    const end = blankLineEnd(sofar);
-    if (end >= 0) return sofar.subarray(0, end);
-    if (size > limit) throw new ProtocolError(`request larger than ${limit} bytes`);
-    chunks.splice(0, chunks.length, sofar);
+    if (count === 0 || reader.push(chunk.subarray(0, count))) break;
   }
-  return Buffer.concat(chunks);
-}
-
-/** The offset just past the first empty line, or -1. */
-function blankLineEnd(buffer: Buffer): number {
-  if (buffer[0] === 0x0a) return 1;
-  const at = buffer.indexOf('\n\n');
-  return at < 0 ? -1 : at + 2;
+  return reader.finish();
 }
 
 /** Entry point of dist/door.cjs. */
 export async function door(action: HelperAction): Promise<void> {
+  // Bytes git sent that are not UTF-8 go back exactly as they came (src/git-bytes.ts).
   const write = (fd: number) => (text: string) => {
-    writeSync(fd, text);
+    writeSync(fd, encodeGitBytes(text));
   };
   const env = process.env;
   // The one cost of tracing when it is off: reading this variable.

@@ -1,36 +1,32 @@
 // git's credential-helper wire format: `key=value` lines, LF only, ended by a
 // blank line or EOF. Pure: bytes in, typed values out.
 
-/** Requests larger than this are refused rather than parsed: git's own lines are capped at 64 KiB. */
-export const MAX_REQUEST_BYTES = 1024 * 1024;
+import { parseCredentialUrl, type UrlParts } from './credential-url.js';
+import { asciiLower } from './ascii-case.js';
+import { decodeGitBytes } from './git-bytes.js';
+import { ProtocolError } from './protocol-error.js';
+import { keptRequest, MAX_REQUEST_BYTES } from './request-reader.js';
+
+export { MAX_REQUEST_BYTES, ProtocolError, parseCredentialUrl };
 
 export type Attributes = ReadonlyMap<string, string | readonly string[]>;
 
-export class ProtocolError extends Error {
-  override readonly name = 'ProtocolError';
-}
-
 /** Keys git may send that carry one value; a repeat is refused rather than guessed at. */
 const SINGLE_VALUED = new Set(['protocol', 'host', 'path', 'username', 'password', 'url']);
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Parses a request. Splits on LF alone: a CR is data, never a line break, so
  * `host=github.com\r` is not `github.com` (the CVE-2024-50338 class of bug).
  * Keys ending in `[]` collect repeated values; an empty value resets the list.
+ * Values are bytes, as in git: bytes that are not UTF-8 are kept exactly
+ * (src/git-bytes.ts), so they match only the same bytes. Long lines of attributes
+ * we do not use (a server's long WWW-Authenticate challenge) are skipped, not
+ * refused (src/request-reader.ts).
  */
 export function parseAttributes(input: Uint8Array): Attributes {
-  if (input.length > MAX_REQUEST_BYTES) {
-    throw new ProtocolError(`request larger than ${MAX_REQUEST_BYTES} bytes`);
-  }
-  if (input.includes(0)) throw new ProtocolError('request contains a NUL byte');
-  let text: string;
-  try {
-    text = utf8.decode(input);
-  } catch {
-    throw new ProtocolError('request is not valid UTF-8');
-  }
+  const { kept } = keptRequest(input);
+  if (kept.includes(0)) throw new ProtocolError('request contains a NUL byte');
+  const text = decodeGitBytes(kept);
 
   const attributes = new Map<string, string | string[]>();
   // Keys given on their own lines (a repeat is refused), apart from those a url= filled in.
@@ -68,7 +64,7 @@ export function parseAttributes(input: Uint8Array): Attributes {
     }
     // Stricter than git: a later protocol= or host= that contradicts the url= is
     // confusion, not a request, and could send a token to the wrong place.
-    if (fromUrl && (key === 'protocol' || key === 'host') && fromUrl[key]?.toLowerCase() !== value.toLowerCase()) {
+    if (fromUrl && (key === 'protocol' || key === 'host') && asciiLower(fromUrl[key]) !== asciiLower(value)) {
       throw new ProtocolError(`${key}= disagrees with url=`);
     }
     attributes.set(key, value);
@@ -77,31 +73,6 @@ export function parseAttributes(input: Uint8Array): Attributes {
 }
 
 const IDENTITY = ['protocol', 'host', 'path', 'username', 'password'] as const;
-
-type UrlParts = { [K in (typeof IDENTITY)[number]]?: string };
-
-/** `scheme://[user[:password]@]host[:port][/path]`, percent-decoded as git does; trailing slashes leave the path. */
-export function parseCredentialUrl(url: string): UrlParts {
-  const match = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^@/]*)@)?([^/?#]*)(\/[^?#]*)?/.exec(url);
-  if (!match) throw new ProtocolError('url= is not a URL');
-  const [, protocol, userinfo, host, rawPath] = match;
-  const decode = (part: string) => {
-    try {
-      return decodeURIComponent(part);
-    } catch {
-      throw new ProtocolError('url= has a malformed %-escape');
-    }
-  };
-  const colon = userinfo?.indexOf(':') ?? -1;
-  const path = rawPath === undefined ? '' : decode(rawPath.slice(1)).replace(/\/+$/, '');
-  return {
-    protocol: protocol!.toLowerCase(),
-    host: decode(host!),
-    ...(userinfo === undefined ? {} : { username: decode(colon < 0 ? userinfo : userinfo.slice(0, colon)) }),
-    ...(colon < 0 || userinfo === undefined ? {} : { password: decode(userinfo.slice(colon + 1)) }),
-    ...(path === '' ? {} : { path }),
-  };
-}
 
 /** Reads a single-valued attribute; absent and list-valued both read as undefined. */
 export function single(attributes: Attributes, key: string): string | undefined {

@@ -71,9 +71,10 @@ function clock(now: Date): string {
   return `${two(now.getHours())}:${two(now.getMinutes())}:${two(now.getSeconds())}.${String(now.getMilliseconds()).padStart(3, '0')}`;
 }
 
-/** A value as a person can read it on one line: quoted when it holds spaces, quotes or control characters. */
+/** A value as a person can read it on one line: quoted when it holds spaces, quotes, control characters or stray bytes. */
 export function show(value: string): string {
-  return value === '' || /[\s"\\\x00-\x1f\x7f]/.test(value) ? JSON.stringify(value) : value;
+  // Lone surrogates are bytes git sent that are not UTF-8 (src/git-bytes.ts): JSON shows them as \udcXX.
+  return value === '' || /[\s"\\\x00-\x1f\x7f\uD800-\uDFFF]/.test(value) ? JSON.stringify(value) : value;
 }
 
 /** git's request, secrets shown as <redacted>. */

@@ -24,6 +24,15 @@ const confusions: Array<[string, string]> = [
   ['url= then a disagreeing protocol=', 'url=https://github.com/\nprotocol=http\n'],
   ['host= then a url= for another host (url= resets, as in git)', 'protocol=https\nhost=github.com\nurl=https://evil.example/\n'],
   ['a CR-suffixed host', 'protocol=https\nhost=github.com\r\n'],
+  // git's credential_from_url: the host ends at the first '/', '?' or '#', and an '@' after that is path.
+  ['url= with user-info past a ?', 'url=https://evil.example?@github.com/\n'],
+  ['url= with user-info past a #', 'url=https://evil.example#@github.com\n'],
+  ['url= with user-info past a ? and a password', 'url=https://evil.example?x:y@github.com/org/repo.git\n'],
+  // git reads these as host 'octocat:x' (and 'confusion-test:x'), path '?@github.com'.
+  ['url= naming the stored user before a ?', 'url=https://octocat:x?@github.com/\n'],
+  ['url= naming the stored user before a #', 'url=https://confusion-test:x#@github.com\n'],
+  ['url= with a decoded LF in the host', 'url=https://github.com%0a/\n'],
+  ['url= with a decoded CR in the host', 'url=https://github.com%0d/\n'],
   ['a second host line', 'protocol=https\nhost=github.com\nhost=evil.example\n'],
 ];
 
@@ -56,7 +65,41 @@ describe('host and URL confusion (logic)', () => {
   });
 });
 
+describe('host names fold ASCII case only', () => {
+  it('U+212A KELVIN SIGN is not k, U+0130 is not i: no token for the look-alike', async () => {
+    const store = memoryStore();
+    await store.write({ protocol: 'https', host: 'k8s.example' }, 'kube', { password: TOKEN });
+    await store.write({ protocol: 'https', host: 'git.internal' }, 'dev', { password: TOKEN });
+    for (const host of ['\u212A8s.example', 'git.\u0130nternal', 'K8S.EXAMPLE\u212A']) {
+      const query = queryOf(parseAttributes(Buffer.from(`protocol=https\nhost=${host}\n`)));
+      expect((await get(store, query!)).answer, host).toBeUndefined();
+    }
+    expect((await get(store, queryOf(parseAttributes(Buffer.from('protocol=HTTPS\nhost=K8S.Example\n')))!)).answer?.secret.password).toBe(TOKEN);
+  });
+
+  it('the real program: the Kelvin-sign host gets nothing', async () => {
+    const env = testHome();
+    expect((await runHelper(['store'], `protocol=https\nhost=k8s.example\nusername=kube\npassword=${TOKEN}\n`, env)).code).toBe(0);
+    const result = await runHelper(['get'], 'protocol=https\nhost=\u212A8s.example\n', env);
+    expect(result).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect((await runHelper(['get'], 'protocol=https\nhost=K8s.example\n', env)).stdout).toContain(TOKEN);
+    await runHelper(['erase'], 'protocol=https\nhost=k8s.example\n', env);
+  });
+});
+
 describe('url= follows git', () => {
+  it('refuses a decoded control character in any part, where git refuses only LF', () => {
+    for (const url of ['https://github.com%0a/', 'https://gith%0dub.com/', 'https://u%1b@github.com/', 'https://github.com/org%00%7f/r', 'https://u:p%09@h/']) {
+      expect(() => parseCredentialUrl(url), url).toThrowError(ProtocolError);
+    }
+  });
+
+  it('keeps what git keeps: the part before a colon undecoded, %00 and broken escapes as they are, + as +', () => {
+    expect(parseCredentialUrl('https://h%41:1%41/p%41:x%41')).toEqual({ protocol: 'https', host: 'h%41:1A', path: 'p%41:xA' });
+    expect(parseCredentialUrl('https://u%zz%4@h/a%00b+c')).toEqual({ protocol: 'https', username: 'u%zz%4', host: 'h', path: 'a%00b+c' });
+    expect(parseCredentialUrl('HTTPS://evil.example?@github.com')).toEqual({ protocol: 'HTTPS', host: 'evil.example', path: '?@github.com' });
+  });
+
   it('splits scheme, user, password, host with port and path, percent-decoded, trailing slashes dropped', () => {
     expect(parseCredentialUrl('https://me%40corp:p%3Ass@GHE.example:8443/org/repo.git/')).toEqual({
       protocol: 'https',
@@ -87,5 +130,5 @@ describe('host and URL confusion (the real program)', () => {
     }
     expect((await runHelper(['get'], 'url=https://github.com/org/repo.git\nusername=confusion-test\n', env)).stdout).toContain(TOKEN);
     await runHelper(['erase'], 'protocol=https\nhost=github.com\nusername=confusion-test\n', env);
-  });
+  }, 120_000);
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { encodeGitBytes } from '../src/git-bytes.js';
 import { formatAttributes, MAX_REQUEST_BYTES, parseAttributes, ProtocolError, single } from '../src/protocol.js';
 
 const parse = (text: string | Buffer) => parseAttributes(typeof text === 'string' ? Buffer.from(text) : text);
@@ -43,11 +44,20 @@ describe('parseAttributes', () => {
     ['a line without =', 'protocol=https\nhost\n', /line 2 has no '='/],
     ['a NUL byte', 'protocol=https\nhost=a\0b\n', /NUL/],
     ['a repeated host', 'host=github.com\nhost=evil.example\n', /'host' given more than once/],
-    ['invalid UTF-8', Buffer.from([0x68, 0x6f, 0x73, 0x74, 0x3d, 0xff, 0x0a]), /UTF-8/],
     ['more than 1 MiB', 'password=' + 'x'.repeat(MAX_REQUEST_BYTES), /larger than/],
   ])('refuses %s with a ProtocolError', (_label, input, message) => {
     expect(() => parse(input)).toThrowError(ProtocolError);
     expect(() => parse(input)).toThrowError(message);
+  });
+
+  it('keeps bytes that are not UTF-8 exactly, as git does: they match only the same bytes', () => {
+    const a = parse(Buffer.concat([Buffer.from('protocol=https\nhost=h\nusername='), Buffer.from([0xff]), Buffer.from('\npath=a'), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]));
+    expect(encodeGitBytes(single(a, 'username')!)).toEqual(Buffer.from([0xff]));
+    expect(encodeGitBytes(single(a, 'path')!)).toEqual(Buffer.from([0x61, 0xc3, 0x28]));
+    // Not the replacement character, nor the Latin-1 reading, nor the valid sequence.
+    expect(single(a, 'username')).not.toBe('\ufffd');
+    expect(single(a, 'username')).not.toBe('ÿ');
+    expect(single(parse(Buffer.from('username=ÿ\n')), 'username')).not.toBe(single(a, 'username'));
   });
 
   it('never echoes a value in its error message', () => {

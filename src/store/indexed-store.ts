@@ -1,7 +1,7 @@
 // A CredentialStore made of two parts: a secret backend that can only look up exact
 // (service, account) pairs (every OS keychain API), and a non-secret index that
 // remembers which pairs exist, when each was stored, and what GitHub said about it.
-import { sameTarget, serviceName, type Secret, type Target } from '../credential.js';
+import { accountName, sameTarget, serviceName, usernameOf, type Secret, type Target } from '../credential.js';
 import { decodeSecret, encodeSecret } from '../secret-codec.js';
 import {
   WARNING_INTERVAL_MS,
@@ -28,22 +28,22 @@ export class IndexedStore implements CredentialStore {
   ) {}
 
   async read(target: Target, username: string): Promise<Secret | undefined> {
-    const text = await this.secrets.get(serviceName(target), username);
+    const text = await this.secrets.get(serviceName(target), accountName(username));
     return text === null ? undefined : decodeSecret(text);
   }
 
   async accounts(target: Target): Promise<Account[]> {
     const found = await this.secrets.find(serviceName(target));
-    return found.map(({ account, password }) => ({ username: account, secret: decodeSecret(password) }));
+    return found.map(({ account, password }) => ({ username: usernameOf(account), secret: decodeSecret(password) }));
   }
 
   async write(target: Target, username: string, secret: Secret, metadata: MetadataChange = 'drop'): Promise<void> {
-    await this.secrets.set(serviceName(target), username, encodeSecret(secret));
+    await this.secrets.set(serviceName(target), accountName(username), encodeSecret(secret));
     this.index.update((rows) => storedRow(rows, target, username, this.now(), metadata));
   }
 
   async remove(target: Target, username: string): Promise<boolean> {
-    const removed = await this.secrets.delete(serviceName(target), username);
+    const removed = await this.secrets.delete(serviceName(target), accountName(username));
     this.index.update((rows) => removeRow(rows, target, username));
     return removed;
   }
@@ -72,7 +72,7 @@ export class IndexedStore implements CredentialStore {
     const listed: StoredCredential[] = [];
     const gone: Array<{ target: Target; username: string }> = [];
     for (const [service, target] of byService) {
-      const accounts = new Map((await this.secrets.find(service)).map((a) => [a.account, a.password]));
+      const accounts = new Map((await this.secrets.find(service)).map((a) => [usernameOf(a.account), a.password]));
       for (const row of rows.filter((r) => sameTarget(r.target, target))) {
         const text = accounts.get(row.username);
         if (text === undefined) {
