@@ -16,6 +16,7 @@ import { MemoryIndex, memoryStore } from '../src/store/memory.js';
 import { gitClient } from './support/git-client.js';
 import { HELPER, request, runHelper, testHome, uniqueHost } from './support/helper-process.js';
 import { privateKeyring, type PrivateKeyring } from './support/private-keyring.js';
+import { keychainDeadlineMs } from './support/timing.js';
 import { githubTokens } from './support/tokens.js';
 
 const GITHUB: Target = { protocol: 'https', host: 'github.com' };
@@ -380,6 +381,7 @@ describe('a Secret Service that does not answer', () => {
     expect(read('code').trim()).toBe('0');
     expect(read('out')).toBe(`protocol=https\nhost=github.com\nusername=x-access-token\npassword=${TOKEN}\n`);
     expect(read('err')).toBe('');
-    expect(Number(read('ms'))).toBeLessThan(4000);
+    // git's own start-up and the fallback's config read come on top of the helper's.
+    expect(Number(read('ms'))).toBeLessThan(keychainDeadlineMs(env) + 1000);
   });
 });
