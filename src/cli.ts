@@ -1,94 +1,107 @@
 // argv to command; the only place that decides the exit code.
-import type { Command, CommandContext } from './commands/context.js';
+import { BUILTINS, commandHelp, PROGRAM, suggestion, topUsage } from './cli-help.js';
+import { COMMANDS, findCommand, HELPER_ACTIONS } from './cli-registry.js';
+import { parseCommandArgs, type CommandSpec, type OptionSpecs } from './cli-spec.js';
+import type { CommandContext } from './commands/context.js';
 import { describeFailure } from './door.js';
 import { CommandError, UsageError } from './errors.js';
 import type { CredentialStore } from './store/credential-store.js';
 import { openKeychainStore } from './store/keychain.js';
+import { VERSION } from './version.js';
 
 export { exitProcess } from './exit.js';
-
-export const VERSION = '0.1.0';
-
-// Loaded only when asked for: the helper door (get/store/erase) must not pay for them.
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  login: async () => (await import('./commands/login.js')).login,
-  list: async () => (await import('./commands/list.js')).list,
-  logout: async () => (await import('./commands/logout.js')).logout,
-  status: async () => (await import('./commands/status.js')).status,
-  use: async () => (await import('./commands/use.js')).use,
-  setup: async () => (await import('./commands/setup.js')).setup,
-  doctor: async () => (await import('./commands/doctor.js')).doctor,
-  import: async () => (await import('./commands/import.js')).importCommand,
-};
-
-const USAGE = `usage: git-credential-pat <command> [options]
-
-Your GitHub tokens, in your OS keychain, handed to git when it asks.
-
-Commands for you:
-  login     check a GitHub token and store it (--host, --username, --with-token)
-  list      show stored credentials: host, user, kind, scopes, expiry (never the token)
-  logout    remove stored tokens
-  status    check every stored token with GitHub: valid, expiring, expired, revoked
-  use       pick the account git uses for a host or an owner's repositories
-  setup     configure git to use this helper (--host, --all-hosts, --undo)
-  doctor    check git's helper configuration, the keychain and stored tokens
-  import    move tokens from ~/.git-credentials or GitHub CLI's hosts.yml into the keychain
-
-Run by git (credential-helper protocol on stdin/stdout):
-  get | store | erase
-
-Configure git to use it:
-  git config --global credential.helper pat
-  git config --global credential.https://github.com.helper pat   (one host only)
-
-'git-credential-pat <command> --help' shows a command's options; --version the version.`;
+export { manPage } from './cli-man.js';
 
 export interface Io {
-  stdin: NodeJS.ReadableStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: (text: string) => Promise<void>;
   stderr: (text: string) => void;
   env?: NodeJS.ProcessEnv;
   openStore?: () => CredentialStore;
 }
 
+const EXIT_USAGE = 2;
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [action, ...rest] = argv;
   try {
-    switch (action) {
-      case 'get':
-      case 'store':
-      case 'erase':
-        // The launcher sends these to dist/door.cjs; this path serves direct callers.
-        await (await import('./door.js')).door(action);
-        return 0;
-      case '--version':
-      case 'version':
-        await io.stdout(`git-credential-pat ${VERSION}\n`);
-        return 0;
-      case '--help':
-      case '-h':
-      case 'help':
-        await io.stdout(`${USAGE}\n`);
-        return 0;
-      case undefined:
-        io.stderr(`${USAGE}\n`);
-        return 2;
+    if (action === undefined) {
+      io.stderr(topUsage());
+      return EXIT_USAGE;
     }
-    const load = COMMANDS[action];
-    // git may add helper operations; helpers must ignore the ones they do not know.
-    if (!load) return 0;
-    return await runCommand(action, await load(), rest, io);
+    if ((HELPER_ACTIONS as readonly string[]).includes(action)) {
+      // The launcher sends these to dist/door.cjs; this path serves direct callers.
+      await (await import('./door.js')).door(action as (typeof HELPER_ACTIONS)[number]);
+      return 0;
+    }
+    if (action === '--version' || action === 'version') {
+      if (rest.length > 0) return unexpected(io, rest[0]!);
+      await io.stdout(`${PROGRAM} ${VERSION}\n`);
+      return 0;
+    }
+    if (action === '--help' || action === '-h' || action === 'help') {
+      if (rest.length === 0) {
+        await io.stdout(topUsage());
+        return 0;
+      }
+      const [name, ...extra] = rest;
+      const entry = findCommand(name!);
+      if (!entry) return unknown(io, name!);
+      if (extra.length > 0) return unexpected(io, extra[0]!);
+      await io.stdout(commandHelp(entry.name, await entry.load()));
+      return 0;
+    }
+    const entry = findCommand(action);
+    if (entry) return await runCommand(entry.name, await entry.load(), rest, io);
+    // git may add helper operations, and a helper must ignore the ones it does not
+    // know. git passes exactly one argument and never a terminal on stdin: anything
+    // else was typed by a person, who deserves to hear about the typo.
+    if (rest.length === 0 && !action.startsWith('-') && io.stdin.isTTY !== true) return 0;
+    return unknown(io, action);
   } catch (error) {
-    io.stderr(`git-credential-pat: ${describeFailure(error)}\n`);
+    io.stderr(`${PROGRAM}: ${describeFailure(error)}\n`);
     return 1;
   }
 }
 
-async function runCommand(name: string, command: Command, args: readonly string[], io: Io): Promise<number> {
+function unknown(io: Io, typed: string): number {
+  const kind = typed.startsWith('-') ? 'option' : 'command';
+  const names = [...COMMANDS.map((c) => c.name), ...BUILTINS];
+  const near = typed.startsWith('-') ? undefined : suggestion(typed, names);
+  io.stderr(`${PROGRAM}: unknown ${kind} '${typed}'${near ? ` (did you mean '${near}'?)` : ''}\n\n${topUsage()}`);
+  return EXIT_USAGE;
+}
+
+function unexpected(io: Io, argument: string): number {
+  io.stderr(`${PROGRAM}: unexpected argument '${argument}'\n\n${topUsage()}`);
+  return EXIT_USAGE;
+}
+
+async function runCommand(name: string, spec: CommandSpec<OptionSpecs>, args: readonly string[], io: Io): Promise<number> {
+  try {
+    const parsed = parseCommandArgs(spec, args);
+    if (parsed.help) {
+      await io.stdout(commandHelp(name, spec));
+      return 0;
+    }
+    return await spec.run(parsed, await commandContext(io));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${PROGRAM} ${name}: ${error.message} (see --help)\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof CommandError) {
+      io.stderr(`${PROGRAM} ${name}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function commandContext(io: Io): Promise<CommandContext> {
   const [{ gitConfig }, { openTerminal }] = await Promise.all([import('./git-config.js'), import('./terminal.js')]);
   const env = io.env ?? process.env;
-  const context: CommandContext = {
+  return {
     env,
     stdin: io.stdin,
     out: io.stdout,
@@ -98,18 +111,4 @@ async function runCommand(name: string, command: Command, args: readonly string[
     git: gitConfig(env),
     now: Date.now,
   };
-  try {
-    return await command.run(args, context);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`git-credential-pat ${name}: ${error.message} (see --help)\n`);
-      return 2;
-    }
-    if (error instanceof CommandError) {
-      io.stderr(`git-credential-pat ${name}: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
 }
-

@@ -1,5 +1,6 @@
 // Every command and error path, with tracing on, for tokens of every GitHub kind:
-// a token may appear only on the helper's stdout in answer to a matching get. The
+// a token may appear only on the helper's stdout in answer to a matching get, and
+// on the stdout of `token` for its own host and user. The
 // git processes the tool starts record their own argv and environment from /proc.
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,6 +68,12 @@ describe('no token leaks', () => {
       seen(await run(['login', '--host', host, '--with-token'], `${token}\n`));
       seen(await run(['login', '--host', host, '--with-token', '--username', 'x y'], `${token}\n`));
       seen(await run(['login', '--host', host, '--with-token'], `${token} trailing\n`));
+      // token: the one command that prints one, only to stdout, only the asked-for one.
+      const printed = seen(await run(['token', '--hostname', host, '--user', kind]), true);
+      expect(printed).toMatchObject({ code: 0, stdout: `${token}\n`, stderr: '' });
+      seen(await run(['token', '--host', host, '--username', 'someone-else']));
+      seen(await run(['token', '--host', `other-${host}`]));
+      seen(await run(['token', '--host', host, '--json']));
     }
     seen(await run(['login', '--host', hosts[0]!, '--with-token'], `${REJECTED}\n`));
     seen(await run(['login', '--host', hosts[0]!, '--with-token'], `${REJECTED}\n`).then((r) => r));

@@ -9,23 +9,9 @@ import { parseHostArgument } from '../hosts/host-name.js';
 import { providerClaiming, providerFor } from '../hosts/registry.js';
 import { isForgeCredential } from '../presentation.js';
 import type { StoredCredential } from '../store/credential-store.js';
-import { parse, type Command, type CommandContext } from './context.js';
+import { defineCommand, hostOption } from '../cli-spec.js';
+import type { CommandContext } from './context.js';
 import { onPath } from './setup.js';
-
-export const help = `usage: git-credential-pat doctor [--host HOST] [--online] [--json]
-
-Checks, and reports as ok / warning / problem with a fix:
-  - git and its version; which helpers git runs for https://github.com (and --host),
-    in order, as git resolves them; whether git-credential-pat is among them and on PATH
-  - the keychain: reachable, unlocked
-  - stored tokens: count, kinds, expiry (and, with --online, validity with GitHub)
-  - tokens in plain text (~/.git-credentials or a 'store --file' target) for hosts we manage
-  - credential.useHttpPath and credential.username, which change the token git asks for
-Exits 1 when any problem is found.
-
-Examples:
-  git-credential-pat doctor
-  git-credential-pat doctor --host ghe.example.com --online --json`;
 
 export type Level = 'ok' | 'warning' | 'problem';
 
@@ -36,11 +22,34 @@ export interface Check {
   readonly fix?: string;
 }
 
-export const doctor: Command = {
-  help,
-  async run(args, context) {
-    const { values } = parse(args, { host: { type: 'string' }, online: { type: 'boolean' }, json: { type: 'boolean' } });
-    if (values.help) return context.out(`${help}\n`).then(() => 0);
+export const doctor = defineCommand({
+  description: `
+Checks, and reports as ok / warning / problem with a fix:
+  - git and its version; which helpers git runs for https://github.com (and --host),
+    in order, as git resolves them; whether git-credential-pat is among them and on PATH
+  - the keychain: reachable, unlocked
+  - stored tokens: count, kinds, expiry (and, with --online, validity with GitHub)
+  - tokens in plain text (~/.git-credentials or a 'store --file' target) for hosts we manage
+  - credential.useHttpPath and credential.username, which change the token git asks for
+Exits 1 when any problem is found.`,
+  options: {
+    host: hostOption('also check this host (github.com is always checked)'),
+    online: { type: 'boolean', help: 'also ask GitHub whether each stored GitHub token is valid' },
+    json: { type: 'boolean', help: 'print the checks as JSON on stdout' },
+  },
+  json: {
+    shape: 'one object: { checks, problems }',
+    fields: [
+      { name: 'checks', help: 'an array of { check, level, message, fix? } in the order they ran' },
+      { name: 'checks[].check', help: 'what was checked: git, helpers, path, keychain, tokens, online, plain-text or selection' },
+      { name: 'checks[].level', help: 'ok, warning or problem' },
+      { name: 'checks[].message', help: 'what was found, in words' },
+      { name: 'checks[].fix', help: 'the command or step that fixes it; absent when there is nothing to fix' },
+      { name: 'problems', help: 'how many checks are at level problem (the exit status is 1 when any)' },
+    ],
+  },
+  examples: [{ command: 'git-credential-pat doctor' }, { command: 'git-credential-pat doctor --host ghe.example.com --online --json' }],
+  async run({ values }, context) {
     const hosts = ['github.com', ...(values.host === undefined ? [] : [parseHostArgument(values.host)])].filter((h, i, a) => a.indexOf(h) === i);
     const checks: Check[] = [];
 
@@ -65,7 +74,7 @@ export const doctor: Command = {
     }
     return problems > 0 ? 1 : 0;
   },
-};
+});
 
 export function helperChecks(entries: readonly ConfigEntry[], url: string, env: NodeJS.ProcessEnv): Check[] {
   const helpers = effectiveHelpers(entries, url);

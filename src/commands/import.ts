@@ -7,29 +7,27 @@ import { checkNewToken } from '../hosts/check.js';
 import { providerClaiming, providerFor } from '../hosts/registry.js';
 import { gitCredentialFiles, parseGhHosts, parseGitCredentials, readPlainFiles, withoutLines, type FoundInFile } from '../plaintext-sources.js';
 import { writeFileAtomic } from '../store/index-file.js';
-import { parse, type Command, type CommandContext } from './context.js';
+import { defineCommand } from '../cli-spec.js';
+import type { CommandContext } from './context.js';
 
-export const help = `usage: git-credential-pat import [--from git-credentials|gh] [--delete] [--no-verify]
+type Source = 'git-credentials' | 'gh';
 
+export const importCommand = defineCommand({
+  description: `
 Moves tokens kept in plain text into your keychain: those git's 'store' helper keeps
 in ~/.git-credentials (or ~/.config/git/credentials, or a configured 'store --file='),
 and those GitHub's CLI keeps in its hosts.yml when it has no keyring. GitHub tokens
 are checked with GitHub first (a token GitHub rejects is not imported) unless
 --no-verify; other hosts' credentials are imported as they are. Prints what it
 imported, never the token. --delete then removes exactly the imported lines from
-the plain-text file, keeping every other line and the file's mode.
-
-Examples:
-  git-credential-pat import
-  git-credential-pat import --from git-credentials --delete`;
-
-type Source = 'git-credentials' | 'gh';
-
-export const importCommand: Command = {
-  help,
-  async run(args, context) {
-    const { values } = parse(args, { from: { type: 'string' }, delete: { type: 'boolean' }, 'no-verify': { type: 'boolean' } });
-    if (values.help) return context.out(`${help}\n`).then(() => 0);
+the plain-text file, keeping every other line and the file's mode.`,
+  options: {
+    from: { type: 'string', value: 'git-credentials|gh', help: 'read only this source (default: both)' },
+    delete: { type: 'boolean', help: 'then remove the imported lines from the plain-text file' },
+    'no-verify': { type: 'boolean', help: 'import GitHub tokens without asking GitHub' },
+  },
+  examples: [{ command: 'git-credential-pat import' }, { command: 'git-credential-pat import --from git-credentials --delete' }],
+  async run({ values }, context) {
     if (values.from !== undefined && values.from !== 'git-credentials' && values.from !== 'gh') {
       throw new UsageError("--from takes git-credentials or gh");
     }
@@ -78,7 +76,7 @@ export const importCommand: Command = {
     }
     return failures > 0 ? 1 : 0;
   },
-};
+});
 
 async function readGitCredentials(context: CommandContext): Promise<FoundInFile[]> {
   const files = gitCredentialFiles(await context.git.entries('^credential\\..*helper$'), context.env.HOME || homedir(), context.env.XDG_CONFIG_HOME);

@@ -1,22 +1,35 @@
 // list: every credential this tool keeps, never the secret itself.
 import { describeScopes, table, viewOf, type CredentialView } from '../presentation.js';
-import { parse, type Command, type CommandContext } from './context.js';
+import { defineCommand } from '../cli-spec.js';
+import type { CommandContext } from './context.js';
 
-export const help = `usage: git-credential-pat list [--json]
-
+export const list = defineCommand({
+  description: `
 Lists the credentials kept in your keychain by git-credential-pat: host, username,
 token kind, scopes, expiry, when GitHub last confirmed it, and which account is the
-host's default (git's credential.<url>.username). Never shows a token.
-
-Examples:
-  git-credential-pat list
-  git-credential-pat list --json`;
-
-export const list: Command = {
-  help,
-  async run(args, context) {
-    const { values } = parse(args, { json: { type: 'boolean' } });
-    if (values.help) return context.out(`${help}\n`).then(() => 0);
+host's default (git's credential.<url>.username). Never shows a token.`,
+  options: {
+    json: { type: 'boolean', help: 'print the list as JSON on stdout' },
+  },
+  json: {
+    shape: 'an array of objects, one per credential, sorted by host and username',
+    fields: [
+      { name: 'host', help: 'the host (with :PORT when not the default)' },
+      { name: 'protocol', help: 'https, or the protocol git stored it for' },
+      { name: 'path', help: 'the repository path it is kept for; null for the whole host' },
+      { name: 'username', help: 'the git username' },
+      { name: 'kind', help: "the token's kind from its prefix: classic, fine-grained, oauth, user-to-server, installation, refresh, app or unknown" },
+      { name: 'login', help: 'the account the host named when the token was last checked; null if never' },
+      { name: 'scopes', help: 'classic scopes; null when not listable (fine-grained) or never checked (see checked)' },
+      { name: 'checked', help: 'whether the host was ever asked about this token' },
+      { name: 'expires', help: 'expiry date (YYYY-MM-DD, UTC); null when none is known' },
+      { name: 'daysLeft', help: 'whole days until expiry (negative once expired); null when none is known' },
+      { name: 'lastValidated', help: 'when the host last confirmed the token (ISO 8601); null if never' },
+      { name: 'isDefault', help: "whether git's credential.<url>.username names this account for the host" },
+    ],
+  },
+  examples: [{ command: 'git-credential-pat list' }, { command: 'git-credential-pat list --json' }],
+  async run({ values }, context) {
     const views = await credentialViews(context);
     if (values.json) {
       await context.out(`${JSON.stringify(views, null, 2)}\n`);
@@ -37,7 +50,7 @@ export const list: Command = {
     await context.out(table(['HOST', 'USERNAME', 'KIND', 'SCOPES', 'EXPIRES', 'VALIDATED'], rows));
     return 0;
   },
-};
+});
 
 async function credentialViews(context: CommandContext): Promise<CredentialView[]> {
   const credentials = await context.store().list();

@@ -2,23 +2,20 @@
 import { serviceName } from '../credential.js';
 import { CommandError, UsageError } from '../errors.js';
 import { parseHostArgument } from '../hosts/host-name.js';
-import { parse, type Command } from './context.js';
+import { defineCommand, hostOption } from '../cli-spec.js';
 
-export const help = `usage: git-credential-pat logout [--host HOST] [--username NAME] [--yes]
-
+export const logout = defineCommand({
+  description: `
 Removes the matching credentials from your keychain (all hosts and users when no
 filter is given). When more than one matches, it asks first on a terminal, and
-elsewhere needs --yes.
-
-Examples:
-  git-credential-pat logout --host github.com --username octocat
-  git-credential-pat logout --yes`;
-
-export const logout: Command = {
-  help,
-  async run(args, context) {
-    const { values } = parse(args, { host: { type: 'string' }, username: { type: 'string' }, yes: { type: 'boolean', short: 'y' } });
-    if (values.help) return context.out(`${help}\n`).then(() => 0);
+elsewhere needs --yes.`,
+  options: {
+    host: hostOption('only credentials for this host'),
+    username: { type: 'string', value: 'NAME', help: 'only credentials for this git username' },
+    yes: { type: 'boolean', short: 'y', help: 'remove every match without asking' },
+  },
+  examples: [{ command: 'git-credential-pat logout --host github.com --username octocat' }, { command: 'git-credential-pat logout --yes' }],
+  async run({ values }, context) {
     const host = values.host === undefined ? undefined : parseHostArgument(values.host);
     const store = context.store();
     const matches = (await store.list()).filter(
@@ -37,4 +34,4 @@ export const logout: Command = {
     }
     return 0;
   },
-};
+});

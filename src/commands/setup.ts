@@ -6,27 +6,8 @@ import { parseHostArgument } from '../hosts/host-name.js';
 import type { ConfigScope } from '../git-config.js';
 import { readOwnFile, stateDir, writeFileAtomic } from '../store/index-file.js';
 import { CommandError, UsageError } from '../errors.js';
-import { parse, type Command, type CommandContext } from './context.js';
-
-export const help = `usage: git-credential-pat setup [--global|--local|--system] [--host HOST | --all-hosts] [--yes] [--undo]
-
-Configures git to ask git-credential-pat for credentials: for https://github.com by
-default, for another host with --host, or for every host with --all-hosts; in your
-global git config unless --local or --system. Running it twice changes nothing.
-
-git runs every helper configured for a URL, in order, and tells all of them to
-store a credential that worked. When another helper is configured for the same URL
-(for example 'store', which keeps tokens in plain text in ~/.git-credentials),
-setup says so and offers to put this helper first and reset the list for that URL
-(an empty 'helper =' line, as git documents); your settings are kept, never
-silently deleted. --yes accepts that offer without asking. --undo removes exactly
-what setup added. It prints every change as the git config command you could type.
-
-Examples:
-  git-credential-pat setup                       # https://github.com, ~/.gitconfig
-  git-credential-pat setup --host ghe.example.com
-  git-credential-pat setup --all-hosts --yes
-  git-credential-pat setup --undo`;
+import { defineCommand, hostOption } from '../cli-spec.js';
+import type { CommandContext } from './context.js';
 
 export const HELPER_VALUE = 'pat';
 
@@ -37,19 +18,36 @@ interface SetupRecord {
   added: string[];
 }
 
-export const setup: Command = {
-  help,
-  async run(args, context) {
-    const { values } = parse(args, {
-      global: { type: 'boolean' },
-      local: { type: 'boolean' },
-      system: { type: 'boolean' },
-      host: { type: 'string' },
-      'all-hosts': { type: 'boolean' },
-      yes: { type: 'boolean', short: 'y' },
-      undo: { type: 'boolean' },
-    });
-    if (values.help) return context.out(`${help}\n`).then(() => 0);
+export const setup = defineCommand({
+  synopsis: '[--global|--local|--system] [--host HOST | --all-hosts] [--yes] [--undo]',
+  description: `
+Configures git to ask git-credential-pat for credentials: for https://github.com by
+default, for another host with --host, or for every host with --all-hosts; in your
+global git config unless --local or --system. Running it twice changes nothing.
+
+git runs every helper configured for a URL, in order, and tells all of them to
+store a credential that worked. When another helper is configured for the same URL
+(for example 'store', which keeps tokens in plain text in ~/.git-credentials),
+setup says so and offers to put this helper first and reset the list for that URL
+(an empty 'helper =' line, as git documents); your settings are kept, never
+silently deleted. --yes accepts that offer without asking. --undo removes exactly
+what setup added. It prints every change as the git config command you could type.`,
+  options: {
+    global: { type: 'boolean', help: 'write to your global git config (the default)' },
+    local: { type: 'boolean', help: "write to this repository's git config" },
+    system: { type: 'boolean', help: 'write to the system git config' },
+    host: hostOption('configure https://HOST instead of https://github.com'),
+    'all-hosts': { type: 'boolean', help: 'configure every host (credential.helper)' },
+    yes: { type: 'boolean', short: 'y', help: 'put this helper first and reset the list without asking' },
+    undo: { type: 'boolean', help: 'remove exactly what setup added' },
+  },
+  examples: [
+    { command: 'git-credential-pat setup', comment: 'https://github.com, ~/.gitconfig' },
+    { command: 'git-credential-pat setup --host ghe.example.com' },
+    { command: 'git-credential-pat setup --all-hosts --yes' },
+    { command: 'git-credential-pat setup --undo' },
+  ],
+  async run({ values }, context) {
     const scopes = (['global', 'local', 'system'] as const).filter((s) => values[s]);
     if (scopes.length > 1) throw new UsageError('choose one of --global, --local, --system');
     if (values.host !== undefined && values['all-hosts']) throw new UsageError('choose --host or --all-hosts, not both');
@@ -109,7 +107,7 @@ export const setup: Command = {
     }
     return 0;
   },
-};
+});
 
 async function undo(context: CommandContext, records: SetupRecords, scope: ConfigScope, key: string): Promise<number> {
   const mine = records.take(scope, key);

@@ -3,24 +3,31 @@ import { EXPIRY_WARNING_DAYS } from '../expiry.js';
 import { recheckStored } from '../hosts/check.js';
 import { parseHostArgument } from '../hosts/host-name.js';
 import { isForgeCredential, table } from '../presentation.js';
-import { parse, type Command } from './context.js';
+import { defineCommand, hostOption } from '../cli-spec.js';
 
-export const help = `usage: git-credential-pat status [--host HOST] [--json]
-
+export const status = defineCommand({
+  description: `
 Checks every stored GitHub token against its host's API, in parallel, and reports
 each as valid, expiring (within ${EXPIRY_WARNING_DAYS} days), expired, revoked, or unverified (GitHub
 answered 403 or could not be reached: that says nothing about the token, which is
-kept). Exits non-zero when any token is not valid.
-
-Examples:
-  git-credential-pat status
-  git-credential-pat status --host github.com --json`;
-
-export const status: Command = {
-  help,
-  async run(args, context) {
-    const { values } = parse(args, { host: { type: 'string' }, json: { type: 'boolean' } });
-    if (values.help) return context.out(`${help}\n`).then(() => 0);
+kept). Exits non-zero when any token is not valid.`,
+  options: {
+    host: hostOption('only tokens for this host'),
+    json: { type: 'boolean', help: 'print the reports as JSON on stdout' },
+  },
+  json: {
+    shape: 'an array of objects, one per token checked',
+    fields: [
+      { name: 'host', help: 'the host the token is stored for' },
+      { name: 'username', help: 'the git username it is stored under' },
+      { name: 'login', help: 'the account the host named for it; null when it did not answer' },
+      { name: 'state', help: 'valid, expiring, expired, revoked or unverified' },
+      { name: 'detail', help: 'what the host said, in words' },
+      { name: 'expires', help: 'expiry date (YYYY-MM-DD, UTC); null when none is known' },
+    ],
+  },
+  examples: [{ command: 'git-credential-pat status' }, { command: 'git-credential-pat status --host github.com --json' }],
+  async run({ values }, context) {
     const host = values.host === undefined ? undefined : parseHostArgument(values.host);
     const store = context.store();
     const credentials = (await store.list()).filter((c) => isForgeCredential(c) && (host === undefined || c.target.host === host));
@@ -46,4 +53,4 @@ export const status: Command = {
     }
     return reports.every((r) => r.state === 'valid' || r.state === 'expiring') ? 0 : 1;
   },
-};
+});

@@ -1,23 +1,20 @@
 // use: pick which stored account git uses for a host, or for one owner's repositories.
 import { CommandError, UsageError } from '../errors.js';
 import { parseHostArgument } from '../hosts/host-name.js';
-import { parse, type Command } from './context.js';
+import { defineCommand, hostOption } from '../cli-spec.js';
 
-export const help = `usage: git-credential-pat use LOGIN [--owner OWNER] [--host HOST]
-
+export const use = defineCommand({
+  arguments: ['LOGIN'],
+  description: `
 Makes LOGIN the account git uses for https://HOST/OWNER/ (or, without --owner, the
 host's default account) by setting git's own credential.<url>.username in your global
-git config. git then asks for that user's token; no credential.useHttpPath needed.
-
-Examples:
-  git-credential-pat use octocat-at-work --owner my-company
-  git-credential-pat use octocat`;
-
-export const use: Command = {
-  help,
-  async run(args, context) {
-    const { values, positionals } = parse(args, { owner: { type: 'string' }, host: { type: 'string' } }, 1);
-    if (values.help) return context.out(`${help}\n`).then(() => 0);
+git config. git then asks for that user's token; no credential.useHttpPath needed.`,
+  options: {
+    owner: { type: 'string', value: 'OWNER', help: "only for this user's or organisation's repositories" },
+    host: hostOption('github.com (default) or another host'),
+  },
+  examples: [{ command: 'git-credential-pat use octocat-at-work --owner my-company' }, { command: 'git-credential-pat use octocat' }],
+  async run({ values, positionals }, context) {
     const login = positionals[0];
     if (!login) throw new UsageError('which account? usage: git-credential-pat use LOGIN [--owner OWNER] [--host HOST]');
     const host = parseHostArgument(values.host ?? 'github.com');
@@ -33,4 +30,4 @@ export const use: Command = {
     await context.out(`git config --global ${key} ${login}\n`);
     return 0;
   },
-};
+});

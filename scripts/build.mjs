@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// Builds dist/: the three CommonJS bundles (door: git's get/store/erase; cli: the
+// commands; guide: the token prompt at git's first ask), then the man page, rendered
+// by the cli bundle itself from the same specs as --help. The version is
+// package.json's, written into the bundles here: there is no second copy.
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const dist = join(root, 'dist');
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist);
+await Promise.all(
+  ['door', 'cli', 'guide'].map((name) =>
+    build({
+      entryPoints: [join(root, 'src', `${name}.ts`)],
+      outfile: join(dist, `${name}.cjs`),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      // The native binding is the one thing loaded at run time from node_modules.
+      external: ['@napi-rs/keyring', '@napi-rs/keyring-*'],
+      define: { PACKAGE_VERSION: JSON.stringify(pkg.version) },
+      logLevel: 'warning',
+    }),
+  ),
+);
+
+const { manPage } = createRequire(import.meta.url)(join(dist, 'cli.cjs'));
+const [page] = pkg.man;
+writeFileSync(join(root, page), await manPage());
