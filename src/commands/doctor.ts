@@ -11,7 +11,7 @@ import { isForgeCredential } from '../presentation.js';
 import type { StoredCredential } from '../store/credential-store.js';
 import { defineCommand, hostOption } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
-import { onPath } from './setup.js';
+import { INSTALL_HINT, onPath } from './setup.js';
 
 export type Level = 'ok' | 'warning' | 'problem';
 
@@ -95,7 +95,7 @@ export function helperChecks(entries: readonly ConfigEntry[], url: string, env: 
   }
   const named = helpers[ours];
   if (named && named.value.trim().split(/\s/)[0] === 'pat' && !onPath('git-credential-pat', env)) {
-    checks.push({ check: 'path', level: 'problem', message: "git runs 'git credential-pat', but git-credential-pat is not on PATH", fix: 'run scripts/setup (or npm link) so git-credential-pat is on PATH' });
+    checks.push({ check: 'path', level: 'problem', message: "git runs 'git credential-pat', but git-credential-pat is not on PATH", fix: INSTALL_HINT });
   }
   return checks;
 }

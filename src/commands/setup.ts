@@ -11,6 +11,9 @@ import type { CommandContext } from './context.js';
 
 export const HELPER_VALUE = 'pat';
 
+/** How to get the command on PATH, naming nothing an installed package lacks. */
+export const INSTALL_HINT = 'install the package globally (npm install --global git-credential-pat-VERSION.tgz) or add the folder holding git-credential-pat to PATH';
+
 interface SetupRecord {
   scope: ConfigScope;
   key: string;
@@ -103,7 +106,7 @@ what setup added. It prints every change as the git config command you could typ
     records.add({ scope, key, added });
     await context.out(`Configured git (${scope} config):\n${lines.map((l) => `  ${l}\n`).join('')}`);
     if (!onPath('git-credential-pat', context.env)) {
-      context.err('warning: git-credential-pat is not on your PATH, so git cannot run it; install it (scripts/setup or npm link) first.\n');
+      context.err(`warning: git-credential-pat is not on your PATH, so git cannot run it; ${INSTALL_HINT}.\n`);
     }
     return 0;
   },
