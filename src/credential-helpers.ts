@@ -13,6 +13,8 @@ export interface ConfigEntry {
 }
 
 export interface ResolvedHelper {
+  /** As git prints it, e.g. `credential.https://github.com.helper`. */
+  readonly key: string;
   readonly value: string;
   readonly scope: string;
   readonly origin: string;
@@ -68,15 +70,24 @@ export function effectiveHelpers(entries: readonly ConfigEntry[], url: string): 
     if (scopeUrl === undefined || (scopeUrl !== '' && !urlMatches(scopeUrl, url))) continue;
     if (entry.value === null) continue;
     if (entry.value === '') helpers = [];
-    else helpers.push({ value: entry.value, scope: entry.scope, origin: entry.origin });
+    else helpers.push({ key: entry.key, value: entry.value, scope: entry.scope, origin: entry.origin });
   }
   return helpers;
 }
 
-/** This tool, however it was named: `pat`, or a command that runs git-credential-pat. */
+/**
+ * This tool, however git is told to run it: `pat` (git runs git-credential-pat),
+ * `git-credential-pat`, an absolute path to it (Windows' backslashes, `.cmd` and `.exe` too), or a
+ * shell command (`!...`) that runs it.
+ */
 export function isOurHelper(value: string): boolean {
   const v = value.trim();
-  return v === 'pat' || v.startsWith('pat ') || /(^|[\s/!'"])git-credential-pat(\.cjs)?(['"]?)(\s|$)/.test(v);
+  return v === 'pat' || v.startsWith('pat ') || /(^|[\s/\\!'"])git-credential-pat(\.cjs|\.cmd|\.exe)?(['"]?)(\s|$)/i.test(v);
+}
+
+/** git's credential-store, which writes every token it is given in plain text. */
+export function isStoreHelper(value: string): boolean {
+  return /^store\b|credential-store/.test(value.trim());
 }
 
 /** The file a `store` helper writes, if this helper is git's credential-store. */

@@ -2,6 +2,7 @@
 // rule git applies (includes, scopes, URL matching) is git's.
 import { execFile } from 'node:child_process';
 import { parseConfigDump, type ConfigEntry } from './credential-helpers.js';
+import { appendToConfigFile, globalConfigFile, renderSection } from './git-config-file.js';
 
 export type ConfigScope = 'global' | 'local' | 'system';
 
@@ -14,6 +15,11 @@ export interface GitConfig {
   getAll(scope: ConfigScope, key: string): Promise<string[]>;
   add(scope: ConfigScope, key: string, value: string): Promise<void>;
   unsetAll(scope: ConfigScope, key: string): Promise<void>;
+  /**
+   * Appends `[section "subsection"]` with these entries at the end of the scope's file,
+   * so git reads them after everything else in it; returns the file.
+   */
+  appendSection(scope: ConfigScope, section: string, subsection: string | undefined, entries: ReadonlyArray<readonly [string, string]>): Promise<string>;
   /** `git --version`, or undefined when git cannot be run. */
   version(): Promise<string | undefined>;
 }
@@ -36,6 +42,17 @@ export function gitConfig(env: NodeJS.ProcessEnv = process.env): GitConfig {
     const result = await git(args);
     if (result.code !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr.trim().split('\n')[0] ?? ''}`);
     return result;
+  };
+  /** The file `git config --<scope>` writes. */
+  const scopeFile = async (scope: ConfigScope): Promise<string> => {
+    if (scope === 'global') return globalConfigFile(env);
+    if (scope === 'local') return (await must(['rev-parse', '--path-format=absolute', '--git-path', 'config'])).stdout.trim();
+    if (env.GIT_CONFIG_SYSTEM) return env.GIT_CONFIG_SYSTEM;
+    // The system file's place is compiled into git; it names it when the file exists.
+    const listed = await git(['config', '--system', '--show-origin', '--null', '--list']);
+    const origin = listed.code === 0 ? /^file:([^\0]+)\0/.exec(listed.stdout)?.[1] : undefined;
+    if (!origin) throw new Error('git has no system config file yet; create it first (git config --system --add credential.helper pat)');
+    return origin;
   };
   return {
     async getUrlmatch(key, url) {
@@ -60,6 +77,11 @@ export function gitConfig(env: NodeJS.ProcessEnv = process.env): GitConfig {
       const result = await git(['config', `--${scope}`, '--unset-all', key]);
       // 5: nothing to unset, which is what we wanted.
       if (result.code !== 0 && result.code !== 5) throw new Error(`git config --unset-all ${key} failed: ${result.stderr.trim().split('\n')[0] ?? ''}`);
+    },
+    async appendSection(scope, section, subsection, entries) {
+      const file = await scopeFile(scope);
+      appendToConfigFile(file, renderSection(section, subsection, entries));
+      return file;
     },
     async version() {
       const result = await git(['--version']);

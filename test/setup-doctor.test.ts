@@ -8,6 +8,10 @@ import { gitClient, type GitClient } from './support/git-client.js';
 import { startGitServer, type GitServer } from './support/git-server.js';
 import { request, runHelper } from './support/helper-process.js';
 
+async function config(client: GitClient): Promise<string> {
+  return (await client.git(['config', '--global', '--list'])).stdout;
+}
+
 /** A fresh test HOME with git-credential-pat on PATH, and a way to run the tool and git there. */
 function home(caFile = '/dev/null') {
   const client = gitClient(caFile);
@@ -53,13 +57,15 @@ describe('git helper resolution (pure)', () => {
 
 describe('setup', () => {
   it('wires github.com in the global config, prints the git config line, and is idempotent', async () => {
-    const { tool, config } = home();
+    const { client, tool, config } = home();
     const first = await tool(['setup']);
     expect(first).toMatchObject({ code: 0, stderr: '' });
-    expect(first.stdout).toBe('Configured git (global config):\n  git config --global --add credential.https://github.com.helper pat\n');
+    expect(first.stdout).toBe(
+      `Configured git (global config): appended to ${client.env.HOME}/.gitconfig\n  [credential "https://github.com"]\n      helper = pat\ngit now runs: 1. pat\n`,
+    );
     const after = await config();
     const second = await tool(['setup']);
-    expect(second.stdout).toMatch(/already asks git-credential-pat first.*Nothing changed/);
+    expect(second.stdout).toMatch(/^git already runs git-credential-pat for https:\/\/github\.com .*Nothing changed\.\ngit now runs: 1\. pat\n$/);
     expect(await config()).toBe(after);
     expect(after).toContain('credential.https://github.com.helper=pat');
   });
@@ -70,7 +76,7 @@ describe('setup', () => {
     const result = await tool(['setup', '--yes']);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/git also runs 'store' \(global config\) for https:\/\/github\.com; 'store' keeps every token it is given in plain text/);
-    expect(result.stdout).toContain("git config --global --add credential.https://github.com.helper ''\n");
+    expect(result.stdout).toContain('  [credential "https://github.com"]\n      helper =\n      helper = pat\ngit now runs: 1. pat\n');
     const text = await config();
     expect(text).toContain('credential.helper=store');
     const fill = await client.git(['config', '--get-urlmatch', 'credential.helper', 'https://github.com']);
@@ -87,8 +93,84 @@ describe('setup', () => {
     await client.git(['config', '--global', 'credential.helper', 'store']);
     const result = await tool(['setup', '--all-hosts']);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('run setup --yes to put git-credential-pat first');
+    expect(result.stderr).toContain('run setup --yes to reset the list so that git runs only git-credential-pat');
+    expect(result.stdout).toContain('git now runs: 1. store, 2. pat\n');
     expect((await client.git(['config', '--global', '--get-all', 'credential.helper'])).stdout).toBe('store\npat\n');
+  });
+
+  it("puts the reset where git reads it last: a '[credential] helper = store' below the URL's section does not survive", async () => {
+    // Before the fix the reset went into the existing [credential "https://github.com"]
+    // section above `store`, so git still handed store every token, and setup said it was done.
+    const { client, tool } = home();
+    writeFileSync(join(client.env.HOME!, '.gitconfig'), '[credential "https://github.com"]\n\tusername = octocat\n[credential]\n\thelper = store\n');
+    const result = await tool(['setup', '--yes']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/git now runs: 1\. pat\n$/);
+    expect(effectiveHelpers(parseConfigDump((await client.git(['config', '--null', '--show-scope', '--show-origin', '--get-regexp', '^credential\\.'])).stdout), 'https://github.com').map((h) => h.value)).toEqual(['pat']);
+    // git itself: a credential that worked goes to us, and nothing is written in plain text.
+    const approve = await client.git(['credential', 'approve'], { input: 'protocol=https\nhost=github.com\nusername=setup-order\npassword=ghp_setupOrder\n\n' });
+    expect(approve.code, approve.stderr).toBe(0);
+    expect(existsSync(join(client.env.HOME!, '.git-credentials'))).toBe(false);
+    expect((await tool(['get'], request({ protocol: 'https', host: 'github.com', username: 'setup-order' }))).stdout).toContain('password=ghp_setupOrder\n');
+    await tool(['erase'], request({ protocol: 'https', host: 'github.com', username: 'setup-order' }));
+    // The user's own settings stay in the file.
+    expect(await config(client)).toContain('credential.helper=store');
+    expect(await config(client)).toContain('credential.https://github.com.username=octocat');
+  });
+
+  it.each([
+    ['pat', 'credential.helper'],
+    ['git-credential-pat', 'credential.helper'],
+    ['/usr/local/bin/git-credential-pat', 'credential.https://github.com.helper'],
+    ['!NODE_EXTRA_CA_CERTS= git-credential-pat', 'credential.https://github.com.helper'],
+    ['!f() { git-credential-pat "$@"; }; f', 'credential.https://github.com.helper'],
+  ])("recognises an existing '%s' (%s) and adds nothing, twice", async (value, key) => {
+    const { client, tool } = home();
+    await client.git(['config', '--global', key, value]);
+    const before = await config(client);
+    for (const run of [1, 2]) {
+      const result = await tool(['setup']);
+      expect(result, `run ${run}`).toMatchObject({ code: 0, stdout: expect.stringMatching(/Nothing changed\.\ngit now runs: 1\. /) });
+      expect(await config(client)).toBe(before);
+    }
+  });
+
+  it('recognises the helper set in another config file (an include) and adds nothing', async () => {
+    const { client, tool } = home();
+    const included = join(client.root, 'included.gitconfig');
+    writeFileSync(included, '[credential]\n\thelper = pat\n');
+    await client.git(['config', '--global', 'include.path', included]);
+    const before = await config(client);
+    expect((await tool(['setup'])).stdout).toContain('Nothing changed');
+    expect(await config(client)).toBe(before);
+  });
+
+  it('after credential.helper pat with a later store: --yes leaves git running the helper exactly once and no store', async () => {
+    const { client, tool } = home();
+    await client.git(['config', '--global', '--add', 'credential.helper', 'pat']);
+    await client.git(['config', '--global', '--add', 'credential.https://github.com.helper', 'store']);
+    for (const run of [1, 2]) {
+      const result = await tool(['setup', '--yes']);
+      expect(result.code, `run ${run}: ${result.stderr}`).toBe(0);
+      expect(result.stdout, `run ${run}`).toMatch(/git now runs: 1\. pat\n$/);
+    }
+  });
+
+  it('verifies what git runs after writing: a store in a file git reads later fails with exit 1 and the exact fix', async () => {
+    const { client, tool } = home();
+    const repo = join(client.root, 'repo');
+    await client.git(['init', '-q', repo]);
+    await client.git(['config', 'credential.helper', 'store'], { cwd: repo });
+    const result = await runHelper(['setup', '--yes'], '', { ...client.env, GIT_DIR: join(repo, '.git') });
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain('git now runs');
+    expect(result.stderr).toContain(
+      `\ngit-credential-pat setup: git still runs 1. pat (global), 2. store (local) for https://github.com: a config file git reads later overrides the global config. Fix: git config --file ${repo}/.git/config --unset credential.helper '^store$'\n`,
+    );
+    // The fix it names works.
+    execFileSync('git', ['config', '--file', `${repo}/.git/config`, '--unset', 'credential.helper', '^store$'], { env: client.env });
+    const again = await runHelper(['setup', '--yes'], '', { ...client.env, GIT_DIR: join(repo, '.git') });
+    expect(again).toMatchObject({ code: 0, stdout: expect.stringMatching(/git now runs: 1\. pat\n$/) });
   });
 
   it('refuses bad arguments', async () => {
@@ -169,6 +251,22 @@ describe('doctor', () => {
     expect(checks).toContainEqual(expect.objectContaining({ check: 'tokens', level: 'warning', message: 'the token for doctor-test on github.com expires in 2 days' }));
     expect(checks).toContainEqual(expect.objectContaining({ check: 'tokens', level: 'ok', message: expect.stringMatching(/^\d+ stored credentials?, \d+ for GitHub \(.*\d+ classic.*\)$/) }));
     await tool(['erase'], request({ protocol: 'https', host: 'github.com', username: 'doctor-test' }));
+  });
+
+  it('warns when git runs the helper twice, with the fix', async () => {
+    const { client, tool } = home();
+    await client.git(['config', '--global', 'credential.helper', 'pat']);
+    await client.git(['config', '--global', 'credential.https://github.com.helper', 'git-credential-pat']);
+    const checks = (JSON.parse((await tool(['doctor', '--json'])).stdout) as { checks: Array<{ check: string; level: string; message: string; fix?: string }> }).checks;
+    expect(checks).toContainEqual({
+      check: 'helpers',
+      level: 'warning',
+      message: 'git runs git-credential-pat 2 times for https://github.com (credential.helper = pat, global; credential.https://github.com.helper = git-credential-pat, global): every token is stored 2 times and every notice shown 2 times',
+      fix: 'git-credential-pat setup --yes (resets the list so git runs it once)',
+    });
+    expect((await tool(['setup', '--yes'])).stdout).toMatch(/git now runs: 1\. pat\n$/);
+    const after = (JSON.parse((await tool(['doctor', '--json'])).stdout) as { checks: Array<{ check: string; level: string }> }).checks;
+    expect(after.filter((c) => c.check === 'helpers')).toEqual([expect.objectContaining({ level: 'ok' })]);
   });
 
   it('reports an unreachable keychain with the ways out, and git-credential-pat missing from PATH', async () => {

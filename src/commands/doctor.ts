@@ -1,7 +1,7 @@
 // doctor: why does (or doesn't) git get a token from us? Each check says ok,
 // warning or problem, with the fix.
 import { homedir } from 'node:os';
-import { effectiveHelpers, isOurHelper, type ConfigEntry } from '../credential-helpers.js';
+import { effectiveHelpers, isOurHelper, isStoreHelper, type ConfigEntry } from '../credential-helpers.js';
 import { gitCredentialFiles, parseGitCredentials, readPlainFiles } from '../plaintext-sources.js';
 import { daysLeft, expiryState } from '../expiry.js';
 import { recheckStored } from '../hosts/check.js';
@@ -89,7 +89,16 @@ export function helperChecks(entries: readonly ConfigEntry[], url: string, env: 
   } else {
     checks.push({ check: 'helpers', level: 'ok', message: `for ${url} git asks git-credential-pat first: ${order}` });
   }
-  const store = helpers.find((h) => /^store\b|credential-store/.test(h.value.trim()));
+  const all = helpers.filter((h) => isOurHelper(h.value));
+  if (all.length > 1) {
+    checks.push({
+      check: 'helpers',
+      level: 'warning',
+      message: `git runs git-credential-pat ${all.length} times for ${url} (${all.map((h) => `${h.key} = ${h.value}, ${h.scope}`).join('; ')}): every token is stored ${all.length} times and every notice shown ${all.length} times`,
+      fix: `${setupFix} --yes (resets the list so git runs it once)`,
+    });
+  }
+  const store = helpers.find((h) => isStoreHelper(h.value));
   if (store) {
     checks.push({ check: 'helpers', level: 'warning', message: `'${store.value}' also runs for ${url}: git hands it every working token, which it writes in plain text`, fix: `${setupFix} --yes (resets the list so only git-credential-pat stores)` });
   }

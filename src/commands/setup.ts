@@ -1,7 +1,7 @@
 // setup: wire git to this helper, knowing git's rules about helper lists.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { effectiveHelpers, isOurHelper } from '../credential-helpers.js';
+import { effectiveHelpers, isOurHelper, isStoreHelper, type ResolvedHelper } from '../credential-helpers.js';
 import { parseHostArgument } from '../hosts/host-name.js';
 import type { ConfigScope } from '../git-config.js';
 import { readOwnFile, stateDir, writeFileAtomic } from '../store/index-file.js';
@@ -62,55 +62,85 @@ what setup added. It prints every change as the git config command you could typ
     if (values.undo) return undo(context, records, scope, key);
 
     const git = context.git;
-    const mine = await git.getAll(scope, key);
-    const resolved = effectiveHelpers(await git.entries('^credential\\.'), url ?? 'https://github.com');
-    if (resolved[0] && isOurHelper(resolved[0].value) && mine.some(isOurHelper)) {
-      await context.out(`git already asks git-credential-pat first for ${url ?? 'every host'} (${key}). Nothing changed.\n`);
+    // What git runs for this URL now, from every config file in git's order.
+    const probe = url ?? 'https://github.com';
+    const before = effectiveHelpers(await git.entries('^credential\\.'), probe);
+    const ours = before.filter((h) => isOurHelper(h.value));
+    const others = before.filter((h) => !isOurHelper(h.value));
+    const where = url ?? 'every host';
+    if (ours.length === 1 && others.length === 0) {
+      await context.out(`git already runs git-credential-pat for ${where} (${describe(ours[0]!)}). Nothing changed.\n${nowRuns(before)}`);
       return 0;
     }
-    const others = resolved.filter((h) => !isOurHelper(h.value));
-    const lines: string[] = [];
+
     let added: string[];
-    if (others.length === 0 && !mine.some(isOurHelper)) {
-      await git.add(scope, key, HELPER_VALUE);
-      lines.push(command(scope, ['--add', key, HELPER_VALUE]));
+    if (ours.length === 0 && others.length === 0) {
       added = [HELPER_VALUE];
     } else {
-      context.err(
-        `git also runs ${others.map((h) => `'${h.value}' (${h.scope} config)`).join(', ')} for ${url ?? 'every host'}` +
-          (others.some((h) => /^store\b|credential-store/.test(h.value)) ? "; 'store' keeps every token it is given in plain text.\n" : '.\n'),
-      );
-      const accept = values.yes || (context.terminal ? await context.terminal.confirm(`Put git-credential-pat first and reset the helper list for ${url ?? 'every host'}?`) : false);
+      if (others.length > 0) {
+        context.err(
+          `git also runs ${others.map((h) => `'${h.value}' (${h.scope} config)`).join(', ')} for ${where}` +
+            (others.some((h) => isStoreHelper(h.value)) ? "; 'store' keeps every token it is given in plain text.\n" : '.\n'),
+        );
+      }
+      if (ours.length > 1) {
+        context.err(`git runs git-credential-pat ${ours.length} times for ${where} (${ours.map(describe).join('; ')}): every token is stored ${ours.length} times and every notice shown ${ours.length} times.\n`);
+      }
+      const question = `Reset the helper list for ${where} so that git runs only git-credential-pat?`;
+      const accept = values.yes || (context.terminal ? await context.terminal.confirm(question) : false);
       if (accept) {
-        const rest = mine.filter((v) => !isOurHelper(v) && v !== '');
-        if (mine.length > 0) {
-          await git.unsetAll(scope, key);
-          lines.push(command(scope, ['--unset-all', key]));
-        }
-        for (const value of ['', HELPER_VALUE, ...rest]) {
-          await git.add(scope, key, value);
-          lines.push(command(scope, ['--add', key, value]));
-        }
         added = ['', HELPER_VALUE];
+      } else if (ours.length > 0) {
+        await context.out(`Nothing changed.\n${nowRuns(before)}`);
+        context.err(`note: run setup --yes to reset the list so that git runs only git-credential-pat.\n`);
+        return 0;
       } else {
-        if (mine.some(isOurHelper)) {
-          await context.out(`git-credential-pat is configured but another helper answers first. Nothing changed; run setup --yes to put it first.\n`);
-          return 0;
-        }
-        await git.add(scope, key, HELPER_VALUE);
-        lines.push(command(scope, ['--add', key, HELPER_VALUE]));
         added = [HELPER_VALUE];
-        context.err('note: the other helpers still answer first; run setup --yes to put git-credential-pat first.\n');
+        context.err('note: the other helpers still run first; run setup --yes to reset the list so that git runs only git-credential-pat.\n');
       }
     }
+
+    // At the end of the file, so that nothing further down in it undoes the reset.
+    const [, subsection] = /^credential\.(.+)\.helper$/.exec(key) ?? [];
+    const entries = added.map((value) => ['helper', value] as const);
+    const file = await git.appendSection(scope, 'credential', subsection, entries);
     records.add({ scope, key, added });
-    await context.out(`Configured git (${scope} config):\n${lines.map((l) => `  ${l}\n`).join('')}`);
+    const appended = [`[credential${subsection === undefined ? '' : ` "${subsection}"`}]`, ...entries.map(([k, v]) => `    ${k} =${v === '' ? '' : ` ${v}`}`)];
+    await context.out(`Configured git (${scope} config): appended to ${file}\n${appended.map((l) => `  ${l}\n`).join('')}`);
+
+    // Check what git will now run, the way git resolves it, and say so; never claim a fix that did not happen.
+    const after = effectiveHelpers(await git.entries('^credential\\.'), probe);
+    const oursAfter = after.filter((h) => isOurHelper(h.value));
+    const wanted = added[0] === '' ? after.length === 1 && oursAfter.length === 1 : oursAfter.length === 1;
+    if (!wanted) {
+      const culprits = added[0] === '' ? after.filter((h, i) => i > 0 || !isOurHelper(h.value)) : oursAfter.slice(1);
+      throw new CommandError(
+        `git still runs ${after.length === 0 ? 'no helper' : after.map((h, i) => `${i + 1}. ${h.value} (${h.scope})`).join(', ')} for ${where}: ` +
+          `a config file git reads later overrides the ${scope} config. Fix: ${culprits.map(removal).join('; ') || `git-credential-pat setup --${scope === 'global' ? 'local' : 'global'} --yes`}`,
+      );
+    }
+    await context.out(nowRuns(after));
     if (!onPath('git-credential-pat', context.env)) {
       context.err(`warning: git-credential-pat is not on your PATH, so git cannot run it; ${INSTALL_HINT}.\n`);
     }
     return 0;
   },
 });
+
+function nowRuns(helpers: readonly ResolvedHelper[]): string {
+  return `git now runs: ${helpers.length === 0 ? 'no helper' : helpers.map((h, i) => `${i + 1}. ${h.value}`).join(', ')}\n`;
+}
+
+function describe(helper: ResolvedHelper): string {
+  return `${helper.key} = ${helper.value}, ${helper.scope} config`;
+}
+
+/** The exact command that removes one helper entry git reads. */
+function removal(helper: ResolvedHelper): string {
+  const pattern = `^${helper.value.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}$`;
+  if (!helper.origin.startsWith('file:')) return `drop -c ${helper.key}=${helper.value} (${helper.origin}) from how git is run`;
+  return `git config --file ${shellQuote(helper.origin.slice('file:'.length))} --unset ${shellQuote(helper.key)} ${shellQuote(pattern)}`;
+}
 
 async function undo(context: CommandContext, records: SetupRecords, scope: ConfigScope, key: string): Promise<number> {
   const mine = records.take(scope, key);
