@@ -1,7 +1,10 @@
 // Ending the process. Node's normal exit joins the libuv thread pool, so a keychain
 // call that never returns would keep us alive (and git waiting) until D-Bus gives
-// up 25 s later. When such a call was abandoned we die by SIGPIPE instead: the one
-// signal that neither git (run-command's wait_or_whine) nor the shell reports.
+// up 25 s later. When such a call was abandoned we die by a signal instead: SIGPIPE,
+// the one that neither git (run-command's wait_or_whine) nor the shell reports, or on
+// Windows, which has no SIGPIPE, SIGKILL (src/platform.ts).
+import { abandonSignal } from './platform.js';
+
 let abandonedNativeWork = false;
 
 export function markAbandonedNativeWork(): void {
@@ -15,10 +18,13 @@ export function markAbandonedNativeWork(): void {
  */
 export function exitProcess(code: number, statusUnread = false): void {
   if (abandonedNativeWork && (code !== 0 || statusUnread)) {
-    // Node ignores SIGPIPE; removing the last listener makes libuv restore the default action.
-    process.on('SIGPIPE', () => {});
-    process.removeAllListeners('SIGPIPE');
-    process.kill(process.pid, 'SIGPIPE');
+    const signal = abandonSignal(process.platform);
+    if (signal === 'SIGPIPE') {
+      // Node ignores SIGPIPE; removing the last listener makes libuv restore the default action.
+      process.on('SIGPIPE', () => {});
+      process.removeAllListeners('SIGPIPE');
+    }
+    process.kill(process.pid, signal);
   }
   process.exit(code);
 }

@@ -1,9 +1,10 @@
-// Whether a person's terminal is attached: git's own prompt uses /dev/tty too.
+// Whether a person's terminal is attached, opened as git's own prompt opens it.
 import { closeSync, openSync } from 'node:fs';
+import { terminalDevices } from './platform.js';
 
-export function terminalPresent(): boolean {
+export function terminalPresent(platform: NodeJS.Platform = process.platform): boolean {
   try {
-    closeSync(openSync('/dev/tty', 'r+'));
+    closeSync(openSync(terminalDevices(platform).input, 'r+'));
     return true;
   } catch {
     return false;

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import tty from 'node:tty';
+import { browserCommand, terminalDevices } from './platform.js';
 import confirm from '@inquirer/confirm';
 import password from '@inquirer/password';
 import yoctoSpinner, { type Spinner } from 'yocto-spinner';
@@ -80,8 +81,9 @@ export function openTtyTerminal(): Terminal {
 
 class TtyTerminal extends Prompts implements Terminal {
   protected async ask<T>(prompt: (io: PromptIo) => Promise<T>): Promise<T | undefined> {
-    const input = new tty.ReadStream(openSync('/dev/tty', 'r'));
-    const output = new tty.WriteStream(openSync('/dev/tty', 'w'));
+    const devices = terminalDevices(process.platform);
+    const input = new tty.ReadStream(openSync(devices.input, 'r+'));
+    const output = new tty.WriteStream(openSync(devices.output, 'r+'));
     for (const stream of [input, output]) stream.on('error', () => {});
     try {
       return await prompt({ input, output });
@@ -98,7 +100,7 @@ class TtyTerminal extends Prompts implements Terminal {
   }
 
   say(text: string): void {
-    const screen = openSync('/dev/tty', 'w');
+    const screen = openSync(terminalDevices(process.platform).output, 'r+');
     try {
       writeSync(screen, text);
     } finally {
@@ -107,14 +109,12 @@ class TtyTerminal extends Prompts implements Terminal {
   }
 }
 
-/** The command that opens a URL in a browser here, if there is one. */
-export function browserOpener(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string[] | undefined {
-  if (platform === 'darwin') return ['open'];
-  if (platform === 'win32') return ['cmd', '/c', 'start', '""'];
-  if (env.DISPLAY || env.WAYLAND_DISPLAY) return ['xdg-open'];
-  return undefined;
+/** The command that opens a URL in a browser here, if there is one (src/platform.ts). */
+export function browserOpener(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): readonly string[] | undefined {
+  return browserCommand(env, platform);
 }
 
+/** The URL goes as one argument to the program itself: no shell ever parses it. */
 export function openInBrowser(command: readonly string[], url: string): void {
   const [program, ...args] = command;
   if (!program) return;

@@ -11,7 +11,8 @@ import { isForgeCredential } from '../presentation.js';
 import type { StoredCredential } from '../store/credential-store.js';
 import { defineCommand, hostOption } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
-import { INSTALL_HINT, onPath } from './setup.js';
+import { onPath } from '../platform.js';
+import { INSTALL_HINT } from './setup.js';
 
 export type Level = 'ok' | 'warning' | 'problem';
 
@@ -103,7 +104,7 @@ export function helperChecks(entries: readonly ConfigEntry[], url: string, env: 
     checks.push({ check: 'helpers', level: 'warning', message: `'${store.value}' also runs for ${url}: git hands it every working token, which it writes in plain text`, fix: `${setupFix} --yes (resets the list so only git-credential-pat stores)` });
   }
   const named = helpers[ours];
-  if (named && named.value.trim().split(/\s/)[0] === 'pat' && !onPath('git-credential-pat', env)) {
+  if (named && named.value.trim().split(/\s/)[0] === 'pat' && !onPath('git-credential-pat', env, process.platform)) {
     checks.push({ check: 'path', level: 'problem', message: "git runs 'git credential-pat', but git-credential-pat is not on PATH", fix: INSTALL_HINT });
   }
   return checks;

@@ -1,12 +1,12 @@
 // setup: wire git to this helper, knowing git's rules about helper lists.
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { effectiveHelpers, isOurHelper, isStoreHelper, type ResolvedHelper } from '../credential-helpers.js';
 import { parseHostArgument } from '../hosts/host-name.js';
 import type { ConfigScope } from '../git-config.js';
 import { readOwnFile, stateDir, writeFileAtomic } from '../store/index-file.js';
 import { CommandError, UsageError } from '../errors.js';
 import { defineCommand, hostOption } from '../cli-spec.js';
+import { onPath } from '../platform.js';
 import type { CommandContext } from './context.js';
 
 export const HELPER_VALUE = 'pat';
@@ -120,7 +120,7 @@ what setup added. It prints every change as the git config command you could typ
       );
     }
     await context.out(nowRuns(after));
-    if (!onPath('git-credential-pat', context.env)) {
+    if (!onPath('git-credential-pat', context.env, process.platform)) {
       context.err(`warning: git-credential-pat is not on your PATH, so git cannot run it; ${INSTALL_HINT}.\n`);
     }
     return 0;
@@ -198,19 +198,3 @@ function command(scope: ConfigScope, args: readonly string[]): string {
 function shellQuote(value: string): string {
   return /^[A-Za-z0-9_./:@=-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
 }
-
-export function onPath(program: string, env: NodeJS.ProcessEnv): boolean {
-  const extensions = process.platform === 'win32' ? ['.cmd', '.exe', ''] : [''];
-  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    for (const ext of extensions) {
-      try {
-        accessSync(join(dir, program + ext), constants.X_OK);
-        return true;
-      } catch {
-        // Not here.
-      }
-    }
-  }
-  return false;
-}
-
