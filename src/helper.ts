@@ -4,6 +4,7 @@ import {
   answerPairs,
   lookupTargets,
   sameSecret,
+  sameTarget,
   serviceName,
   type Credential,
   type Query,
@@ -155,6 +156,13 @@ async function traceMiss(store: CredentialStore, target: Target, where: string, 
  * GitHub metadata), and a different token starts afresh. An environment token is
  * never saved, enabled fallback or not (another helper, gh's, may have answered with
  * it): it belongs to that environment and must not outlive it in the keychain.
+ *
+ * Paths (credential.useHttpPath): a request with a path that the host-wide item
+ * answered comes back as a store with that path; saving it would fork a copy that
+ * keeps the old token after the host-wide one is rotated. So a store whose path has
+ * no item of its own, and whose password the host-wide item already holds, is the
+ * host-wide credential, not a new one. And a host-wide store that replaces a
+ * password also replaces it in the path items that were copies of it.
  */
 export async function store(store: CredentialStore, credential: Credential, options: HelperOptions = {}): Promise<void> {
   const { trace } = options;
@@ -164,8 +172,18 @@ export async function store(store: CredentialStore, credential: Credential, opti
     trace?.(`the password is ${fromEnv.source}'s: not saved to the keychain`);
     return;
   }
-  const where = () => `${at(target)} account=${show(username)}`;
-  const existing = await store.read(target, username);
+  let existing = await store.read(target, username);
+  let into = target;
+  if (!existing && target.path !== undefined) {
+    const hostWide: Target = { protocol: target.protocol, host: target.host };
+    const shared = await store.read(hostWide, username);
+    if (shared && shared.password === secret.password) {
+      trace?.(`${show(serviceName(target))} has no item, and the host-wide item holds this password: no path copy`);
+      existing = shared;
+      into = hostWide;
+    }
+  }
+  const where = () => `${at(into)} account=${show(username)}`;
   if (existing && existing.password === secret.password) {
     const merged: Secret = {
       password: secret.password,
@@ -177,11 +195,23 @@ export async function store(store: CredentialStore, credential: Credential, opti
       return;
     }
     trace?.(`${where()}: same password, new expiry or refresh token`);
-    await store.write(target, username, merged, 'keep');
+    await store.write(into, username, merged, 'keep');
     return;
   }
   trace?.(existing ? `${where()}: replacing the password (what was known about the old token is dropped)` : `${where()}: new item`);
   await store.write(target, username, secret, 'drop');
+  if (existing && target.path === undefined) await replaceCopies(store, target, username, existing.password, secret, trace);
+}
+
+/** Path items of this user that held the host-wide item's old password were copies of it: they take the new one. */
+async function replaceCopies(store: CredentialStore, hostWide: Target, username: string, oldPassword: string, secret: Secret, trace: Trace | undefined): Promise<void> {
+  for (const target of await store.targetsFor(hostWide.protocol, hostWide.host)) {
+    if (target.path === undefined) continue;
+    const copy = await store.read(target, username);
+    if (copy?.password !== oldPassword) continue;
+    trace?.(`${at(target)} account=${show(username)} held the old host-wide password: replaced too`);
+    await store.write(target, username, secret, 'drop');
+  }
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -191,8 +221,11 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 /**
  * Forgets what git says was rejected: every match, absent attributes acting as
  * wildcards. With a password, only credentials holding that password go, so a
- * newer token survives an old failure. Only the keychain is touched, never the
- * environment.
+ * newer token survives an old failure; and that dead password goes from every item
+ * of the host that holds it, host-wide and path items alike. Without a password, a
+ * request naming a path forgets only that path's items (git's own store helper does
+ * the same): forgetting one repository must not forget the host. Only the keychain
+ * is touched, never the environment.
  */
 export async function erase(store: CredentialStore, query: Query, options: HelperOptions = {}): Promise<number> {
   const { trace } = options;
@@ -200,7 +233,7 @@ export async function erase(store: CredentialStore, query: Query, options: Helpe
   if (fromEnv) trace?.(`the password is ${fromEnv.source}'s: only keychain items holding it are erased`);
   try {
     let removed = 0;
-    for (const target of await eraseTargets(store, query.target)) {
+    for (const target of await eraseTargets(store, query)) {
       const accounts =
         query.username === undefined
           ? await store.accounts(target)
@@ -231,13 +264,16 @@ export async function erase(store: CredentialStore, query: Query, options: Helpe
 }
 
 /**
- * Without a path, erase reaches every path stored for the host; with one, it reaches
- * exactly what get would have answered from (that path, then the host-wide item).
+ * Without a path, or with a password (a dead token is dead everywhere), erase reaches
+ * every item of the host; with a path and no password, exactly that path.
  */
-async function eraseTargets(store: CredentialStore, target: Target): Promise<Target[]> {
-  if (target.path !== undefined) return lookupTargets(target);
+async function eraseTargets(store: CredentialStore, query: Query): Promise<Target[]> {
+  const { target } = query;
+  if (target.path !== undefined && query.password === undefined) return [target];
+  const hostWide: Target = { protocol: target.protocol, host: target.host };
   const known = await store.targetsFor(target.protocol, target.host);
-  return known.some((t) => t.path === undefined) ? known : [target, ...known];
+  const all = [hostWide, ...(target.path === undefined ? [] : [target]), ...known];
+  return all.filter((t, i) => all.findIndex((u) => sameTarget(u, t)) === i);
 }
 
 async function accountOf(store: CredentialStore, target: Target, username: string) {

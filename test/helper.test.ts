@@ -119,6 +119,33 @@ describe('store', () => {
     expect(await s.list()).toHaveLength(2);
   });
 
+  it('a store with a path that the host-wide item answered forks no copy (credential.useHttpPath)', async () => {
+    const s = memoryStore();
+    await put(s, https('example.com', { username: 'alice', password: 'old' }));
+    // git got 'old' from the host-wide item for org/r.git, and stores what worked.
+    await put(s, https('example.com', { path: 'org/r.git', username: 'alice', password: 'old', password_expiry_utc: '4102444800' }));
+    expect(await left(s)).toEqual(['git-credential-pat:https://example.com alice']);
+    expect((await s.read({ protocol: 'https', host: 'example.com' }, 'alice'))?.passwordExpiryUtc).toBe(4102444800);
+    // Rotated host-wide: the path is answered with the new token.
+    await put(s, https('example.com', { username: 'alice', password: 'new' }));
+    expect((await get(s, q(https('example.com', { path: 'org/r.git' })))).answer?.secret.password).toBe('new');
+    // A different password for a path is that path's own credential.
+    await put(s, https('example.com', { path: 'org/r.git', username: 'alice', password: 'repo-only' }));
+    expect(await left(s)).toEqual(['git-credential-pat:https://example.com alice', 'git-credential-pat:https://example.com/org/r.git alice']);
+  });
+
+  it('rotating the host-wide password reaches path items that were copies of it, and no other', async () => {
+    const s = memoryStore();
+    await put(s, https('example.com', { username: 'alice', password: 'old' }));
+    // Copies forked by earlier versions, and a path with a token of its own.
+    await s.write({ protocol: 'https', host: 'example.com', path: 'org/a.git' }, 'alice', { password: 'old' });
+    await s.write({ protocol: 'https', host: 'example.com', path: 'org/b.git' }, 'alice', { password: 'own' });
+    await s.write({ protocol: 'https', host: 'example.com', path: 'org/a.git' }, 'bob', { password: 'old' });
+    await put(s, https('example.com', { username: 'alice', password: 'new' }));
+    const passwords = (await s.list()).map((c) => `${c.target.path ?? '-'} ${c.username} ${c.secret.password}`).sort();
+    expect(passwords).toEqual(['- alice new', 'org/a.git alice new', 'org/a.git bob old', 'org/b.git alice own']);
+  });
+
   it('stores nothing without a username or a password', () => {
     expect(credentialOf(attrs(https('example.com', { password: 'p' })))).toBeUndefined();
     expect(credentialOf(attrs(https('example.com', { username: 'u' })))).toBeUndefined();
@@ -130,6 +157,8 @@ describe('store', () => {
   });
 });
 
+const left = async (s: CredentialStore) => (await s.list()).map((c) => `${serviceName(c.target)} ${c.username}`).sort();
+
 describe('erase', () => {
   async function seeded() {
     const s = memoryStore();
@@ -139,7 +168,6 @@ describe('erase', () => {
     await put(s, https('other.example', { username: 'alice', password: 'po' }));
     return s;
   }
-  const left = async (s: CredentialStore) => (await s.list()).map((c) => `${serviceName(c.target)} ${c.username}`).sort();
 
   it('with only protocol and host forgets every user and every path of that host', async () => {
     const s = await seeded();
@@ -166,10 +194,28 @@ describe('erase', () => {
     ]);
   });
 
-  it('with a path reaches that path and the host-wide credential get would have answered with', async () => {
+  it('with a path and no password forgets only that path: the host-wide token stays (as in git\'s store)', async () => {
     const s = await seeded();
-    await erase(s, q(https('example.com', { path: 'org/r.git', username: 'alice' })));
-    expect(await left(s)).toEqual(['git-credential-pat:https://example.com bob', 'git-credential-pat:https://other.example alice']);
+    expect(await erase(s, q(https('example.com', { path: 'org/r.git', username: 'alice' })))).toBe(1);
+    expect(await left(s)).toEqual([
+      'git-credential-pat:https://example.com alice',
+      'git-credential-pat:https://example.com bob',
+      'git-credential-pat:https://other.example alice',
+    ]);
+    // A path with nothing of its own forgets nothing, not even what get answers it with.
+    expect(await erase(s, q(https('example.com', { path: 'org/other.git' })))).toBe(0);
+    expect(await s.list()).toHaveLength(3);
+  });
+
+  it('with a path and a password forgets that dead password everywhere on the host, host-wide included', async () => {
+    const s = await seeded();
+    await s.write({ protocol: 'https', host: 'example.com', path: 'org/copy.git' }, 'alice', { password: 'pa' });
+    expect(await erase(s, q(https('example.com', { path: 'org/r.git', username: 'alice', password: 'pa' })))).toBe(2);
+    expect(await left(s)).toEqual([
+      'git-credential-pat:https://example.com bob',
+      'git-credential-pat:https://example.com/org/r.git alice',
+      'git-credential-pat:https://other.example alice',
+    ]);
   });
 
   it('removes nothing without a host and path, and succeeds quietly when nothing matches', async () => {

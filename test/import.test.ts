@@ -1,5 +1,5 @@
 // import: plain-text tokens into the keychain, and --delete that removes exactly them.
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGhHosts, parseGitCredentials, withoutLines } from '../src/plaintext-sources.js';
@@ -95,6 +95,44 @@ describe('import', () => {
       await runHelper(['erase'], request({ protocol: 'https', host, username: user }), env);
     }
     await runHelper(['erase'], request({ protocol: 'http', host: 'intranet.example:8080', path: 'team/repo.git' }), env);
+  });
+
+  it('--delete through a symlinked ~/.git-credentials edits the file it points to, under git\'s .lock, and keeps the link', async () => {
+    const env: NodeJS.ProcessEnv = { ...testHome(), GIT_CREDENTIAL_PAT_API_URL: api.url };
+    const dotfiles = join(env.HOME!, 'dotfiles');
+    mkdirSync(dotfiles);
+    const real = join(dotfiles, 'git-credentials');
+    writeFileSync(real, ['# mine', 'https://me:one@one.example', 'https://me:two@two.example', ''].join('\n'));
+    chmodSync(real, 0o600);
+    const link = join(env.HOME!, '.git-credentials');
+    symlinkSync(real, link);
+
+    const result = await runHelper(['import', '--from', 'git-credentials', '--delete', '--no-verify'], '', env);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`removed 2 lines from ${link} (a link to ${real})\n`);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toBe('# mine\n');
+    expect(statSync(real).mode & 0o777).toBe(0o600);
+    expect(existsSync(`${real}.lock`)).toBe(false);
+    for (const host of ['one.example', 'two.example']) await runHelper(['erase'], request({ protocol: 'https', host }), env);
+  });
+
+  it('--delete refuses while git holds the .lock, says so, and claims no removal', async () => {
+    const env: NodeJS.ProcessEnv = { ...testHome(), GIT_CREDENTIAL_PAT_API_URL: api.url };
+    const file = join(env.HOME!, '.git-credentials');
+    const text = ['https://me:three@three.example', ''].join('\n');
+    writeFileSync(file, text);
+    writeFileSync(`${file}.lock`, '');
+
+    const result = await runHelper(['import', '--from', 'git-credentials', '--delete', '--no-verify'], '', env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain('removed');
+    expect(result.stderr).toMatch(/^not removed from \S+: \S+ is being changed by another process \(\S+\.lock exists; if no git is running, remove it and try again\); the tokens are still there in plain text\n$/);
+    expect(result.stderr).not.toContain('three');
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    expect(existsSync(`${file}.lock`)).toBe(true);
+    await runHelper(['erase'], request({ protocol: 'https', host: 'three.example' }), env);
   });
 
   it("imports both accounts from gh's hosts.yml; without --delete it says how, and the file is untouched", async () => {

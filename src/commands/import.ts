@@ -1,12 +1,12 @@
 // import: bring tokens kept in plain text (git's store helper, GitHub CLI) into the keychain.
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkNewToken } from '../hosts/check.js';
 import { providerClaiming, providerFor } from '../hosts/registry.js';
 import { gitCredentialFiles, parseGhHosts, parseGitCredentials, readPlainFiles, withoutLines, type FoundInFile } from '../plaintext-sources.js';
-import { writeFileAtomic } from '../store/index-file.js';
+import { rewriteUnderLock, type Rewritten } from '../lock-file.js';
 import { defineCommand } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
 
@@ -66,10 +66,7 @@ the plain-text file, keeping every other line and the file's mode.`,
     if (values.delete) {
       for (const file of files) {
         const lines = imported.filter((i) => i.file === file).flatMap((i) => i.credential.lines);
-        const mode = statSync(file).mode & 0o777;
-        writeFileAtomic(file, withoutLines(readFileSync(file, 'utf8'), lines));
-        chmodSync(file, mode);
-        await context.out(`removed ${lines.length} line${lines.length === 1 ? '' : 's'} from ${file}\n`);
+        if (!(await removeLines(context, file, lines))) failures++;
       }
     } else if (files.length > 0) {
       context.err(`The tokens are still in plain text in ${files.join(', ')}; run git-credential-pat import --delete to remove those lines.\n`);
@@ -77,6 +74,34 @@ the plain-text file, keeping every other line and the file's mode.`,
     return failures > 0 ? 1 : 0;
   },
 });
+
+/**
+ * Removes the imported lines from a plain-text file, under git's own lock and through
+ * a symlink (src/lock-file.ts), and says only what really happened: the count is
+ * what the file lost, read back after the rename.
+ */
+async function removeLines(context: CommandContext, file: string, lines: readonly string[]): Promise<boolean> {
+  let written: Rewritten;
+  try {
+    written = rewriteUnderLock(file, (text) => withoutLines(text, lines));
+  } catch (error) {
+    context.err(`not removed from ${file}: ${error instanceof Error ? error.message : String(error)}; the tokens are still there in plain text\n`);
+    return false;
+  }
+  const shown = written.path === file ? file : `${file} (a link to ${written.path})`;
+  const still = readFileSync(written.path, 'utf8');
+  const removed = countLines(written.before) - countLines(still);
+  if (removed > 0) await context.out(`removed ${removed} line${removed === 1 ? '' : 's'} from ${shown}\n`);
+  if (removed !== lines.length) {
+    context.err(`${shown}: ${lines.length - removed} of the imported lines were not found to remove (it changed while import ran?); check it by hand\n`);
+    return false;
+  }
+  return true;
+}
+
+function countLines(text: string): number {
+  return text === '' ? 0 : text.split(/(?<=\n)/).length;
+}
 
 async function readGitCredentials(context: CommandContext): Promise<FoundInFile[]> {
   const files = gitCredentialFiles(await context.git.entries('^credential\\..*helper$'), context.env.HOME || homedir(), context.env.XDG_CONFIG_HOME);
