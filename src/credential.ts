@@ -33,7 +33,8 @@ export interface Query {
   readonly password?: string;
 }
 
-const SERVICE_PREFIX = 'git-credential-pat:';
+/** Every keychain item of ours has a service name starting with this. */
+export const SERVICE_PREFIX = 'git-credential-pat:';
 
 /**
  * The keychain service name, readable by a person browsing their keychain:
@@ -43,6 +44,20 @@ const SERVICE_PREFIX = 'git-credential-pat:';
 export function serviceName(target: Target): string {
   const path = target.path === undefined ? '' : `/${target.path}`;
   return `${SERVICE_PREFIX}${toKeychainText(`${target.protocol}://${target.host}${path}`)}`;
+}
+
+/**
+ * The target a service name of ours stands for (the inverse of serviceName, for items
+ * found in the keychain itself), or undefined for a name we did not write. A host
+ * holding a '/' reads back as host and path, which names the same service again.
+ */
+export function targetOfService(service: string): Target | undefined {
+  if (!service.startsWith(SERVICE_PREFIX)) return undefined;
+  const text = fromKeychainText(service.slice(SERVICE_PREFIX.length));
+  const match = /^([^/]*):\/\/([^/]*)(?:\/(.+))?$/s.exec(text);
+  if (!match || !match[1]) return undefined;
+  const [, protocol, host, path] = match;
+  return path === undefined ? { protocol, host: host! } : { protocol, host: host!, path };
 }
 
 /** The keychain account of a username: itself, unless it holds bytes that are not UTF-8 (src/git-bytes.ts). */

@@ -3,6 +3,7 @@ import { daysLeft, expiryJson } from './expiry.js';
 import type { HostProvider } from './hosts/provider.js';
 import { providerClaiming, providerFor } from './hosts/registry.js';
 import type { StoredCredential } from './store/credential-store.js';
+import { redact } from './trace.js';
 
 export interface CredentialView {
   readonly host: string;
@@ -29,7 +30,8 @@ export function viewOf(credential: StoredCredential, nowMs: number, isDefault: b
     host: credential.target.host,
     protocol: credential.target.protocol,
     path: credential.target.path ?? null,
-    username: credential.username,
+    // Stored before tokens were refused as usernames (src/token-username.ts): never shown.
+    username: redact(credential.username),
     kind: providerFor(credential.target.host).tokenKind(credential.secret.password)?.id ?? 'unknown',
     login: credential.metadata?.login ?? null,
     scopes: credential.metadata?.scopes ?? null,

@@ -120,6 +120,14 @@ export class TracingSecrets implements SecretBackend {
     );
   }
 
+  itemsUnder(prefix: string): Promise<Array<{ service: string; account: string }> | undefined> {
+    const inner = this.inner;
+    if (!inner.itemsUnder) return Promise.resolve(undefined);
+    return this.timed(`items under ${show(prefix)}`, () => inner.itemsUnder!(prefix), (found) =>
+      found === undefined ? 'cannot list' : `${found.length} item${found.length === 1 ? '' : 's'}`,
+    );
+  }
+
   private async timed<T>(what: string, call: () => Promise<T>, outcome: (result: T) => string): Promise<T> {
     const start = performance.now();
     try {

@@ -1,5 +1,5 @@
 // The pieces of the keychain store that are plain logic or plain files.
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +46,33 @@ describe('index file', () => {
     expect(() => index.rows()).toThrowError(/cannot read/);
     expect(() => index.update((rows) => rows)).toThrowError();
     expect(readFileSync(victim, 'utf8')).toBe('do not touch\n');
+  });
+
+  it('a leftover temporary file with our PID in its name does not make the write fail', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gcp-index-'));
+    const path = join(dir, 'index.json');
+    // What a crashed process whose PID came round again leaves behind.
+    writeFileSync(`${path}.${process.pid}.tmp`, 'half a file');
+    const index = new IndexFile(path);
+    index.update((rows) => upsertRow(rows, { target, username: 'u', storedAt: 1 }));
+    expect(index.rows()).toHaveLength(1);
+  });
+
+  it('removes temporary files a dead writer left more than a minute ago, and no fresh one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gcp-index-'));
+    const path = join(dir, 'index.json');
+    const old = [`${path}.12345.tmp`, `${path}.abcdef.tmp`];
+    for (const file of old) {
+      writeFileSync(file, 'x');
+      utimesSync(file, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+    }
+    const fresh = `${path}.999999.tmp`; // another writer, right now
+    writeFileSync(fresh, 'x');
+    const unrelated = join(dir, 'other.json.1.tmp');
+    writeFileSync(unrelated, 'x');
+    utimesSync(unrelated, new Date(0), new Date(0));
+    new IndexFile(path).update((rows) => upsertRow(rows, { target, username: 'u', storedAt: 1 }));
+    expect(readdirSync(dir).sort()).toEqual(['index.json', 'index.json.999999.tmp', 'other.json.1.tmp']);
   });
 
   it('treats a damaged index as empty rather than failing git', () => {

@@ -7,6 +7,7 @@ import { checkNewToken } from '../hosts/check.js';
 import { providerClaiming, providerFor } from '../hosts/registry.js';
 import { gitCredentialFiles, parseGhHosts, parseGitCredentials, readPlainFiles, withoutLines, type FoundInFile } from '../plaintext-sources.js';
 import { rewriteUnderLock, type Rewritten } from '../lock-file.js';
+import { tokenShapeIn } from '../token-username.js';
 import { defineCommand } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
 
@@ -47,6 +48,12 @@ the plain-text file, keeping every other line and the file's mode.`,
       const provider = providerFor(c.host);
       const forge = c.protocol === 'https' && !c.path && (providerClaiming(c.host) !== undefined || provider.tokenKind(c.password) !== undefined);
       const target = { protocol: c.protocol, host: c.host, ...(c.path ? { path: c.path } : {}) };
+      const tokenShape = tokenShapeIn(c.username);
+      if (tokenShape !== undefined) {
+        failures++;
+        context.err(`not imported: a token (${tokenShape}...) used as the username on ${where} from ${file}: store it as the password with any username, such as x-access-token\n`);
+        continue;
+      }
       if (forge && !values['no-verify']) {
         const checked = await checkNewToken(context, c.host, c.password);
         if (!checked.ok) {

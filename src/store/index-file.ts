@@ -2,9 +2,9 @@
 // only look up an exact service name, so this is how erase finds every path of a
 // host and how a host with several accounts knows which was stored last.
 // The keychain stays the truth: an index row without its item means nothing.
-import { closeSync, constants, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { sameTarget, type Target } from '../credential.js';
 import type { MetadataChange, TokenMetadata } from './credential-store.js';
 
@@ -52,17 +52,65 @@ export function readOwnFile(path: string): string | undefined {
   }
 }
 
-/** Replaces a file atomically (0600, in a 0700 folder): readers see the old or the new, never half. */
+/**
+ * Replaces a file atomically (0600, in a 0700 folder): readers see the old or the new,
+ * never half. The temporary file has a random name, created exclusively: a name made
+ * from the PID collides with the leftover of a crashed process whose PID came round
+ * again, and then every write fails. Leftovers older than a minute are removed.
+ */
 export function writeFileAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  removeStaleTemps(path);
+  const { fd, temp } = createTemp(path);
   try {
     writeSync(fd, text);
-  } finally {
+  } catch (error) {
     closeSync(fd);
+    unlinkSync(temp);
+    throw error;
   }
+  closeSync(fd);
   renameSync(temp, path);
+}
+
+/**
+ * A fresh temporary file beside `path`. The name need not be secret, only unused:
+ * O_EXCL refuses an existing one (or a planted symlink) and we draw again. Not
+ * node:crypto, which a store would otherwise load for this alone.
+ */
+function createTemp(path: string): { fd: number; temp: string } {
+  for (let attempt = 0; ; attempt++) {
+    const temp = `${path}.${process.pid.toString(36)}${Math.random().toString(36).slice(2, 12)}.tmp`;
+    try {
+      return { fd: openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600), temp };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 16) throw error;
+    }
+  }
+}
+
+/** A temporary file this old was left by a process that died between writing and renaming. */
+const STALE_TEMP_MS = 60_000;
+
+/** Removes `<file>.<anything>.tmp` leftovers (ours, and the PID-named ones of older versions). */
+function removeStaleTemps(path: string): void {
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const temp = join(dirname(path), name);
+    try {
+      if (now - lstatSync(temp).mtimeMs > STALE_TEMP_MS) unlinkSync(temp);
+    } catch {
+      // Renamed or removed by its writer meanwhile.
+    }
+  }
 }
 
 /** Where the index lives: a file for real use, memory for unit tests. */

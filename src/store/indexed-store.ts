@@ -1,8 +1,9 @@
 // A CredentialStore made of two parts: a secret backend that can only look up exact
 // (service, account) pairs (every OS keychain API), and a non-secret index that
 // remembers which pairs exist, when each was stored, and what GitHub said about it.
-import { accountName, sameTarget, serviceName, usernameOf, type Secret, type Target } from '../credential.js';
+import { accountName, sameTarget, serviceName, SERVICE_PREFIX, targetOfService, usernameOf, type Secret, type Target } from '../credential.js';
 import { decodeSecret, encodeSecret } from '../secret-codec.js';
+import { refuseTokenAsUsername } from '../token-username.js';
 import {
   WARNING_INTERVAL_MS,
   type Account,
@@ -18,6 +19,11 @@ export interface SecretBackend {
   find(service: string): Promise<Array<{ account: string; password: string }>>;
   set(service: string, account: string, secret: string): Promise<void>;
   delete(service: string, account: string): Promise<boolean>;
+  /**
+   * Every item whose service starts with `prefix`, read from the keychain itself;
+   * absent (or undefined) where the platform cannot list items.
+   */
+  itemsUnder?(prefix: string): Promise<Array<{ service: string; account: string }> | undefined>;
 }
 
 export class IndexedStore implements CredentialStore {
@@ -38,6 +44,8 @@ export class IndexedStore implements CredentialStore {
   }
 
   async write(target: Target, username: string, secret: Secret, metadata: MetadataChange = 'drop'): Promise<void> {
+    // Every way in (git's store, login, import) comes through here.
+    refuseTokenAsUsername(username);
     await this.secrets.set(serviceName(target), accountName(username), encodeSecret(secret));
     this.index.update((rows) => storedRow(rows, target, username, this.now(), metadata));
   }
@@ -65,15 +73,27 @@ export class IndexedStore implements CredentialStore {
     return best?.username;
   }
 
+  /**
+   * Everything in our namespace. The keychain is the truth: where the backend can list
+   * its items (SecretBackend.itemsUnder), items no index row names are found too (a
+   * token stored under another XDG_STATE_HOME, or an account the index lost), so that
+   * `list` shows and `logout` can remove whatever `get` may answer with. Rows whose
+   * item is gone are cleaned up.
+   */
   async list(): Promise<StoredCredential[]> {
     const rows = this.index.rows();
     const byService = new Map<string, Target>();
     for (const row of rows) byService.set(serviceName(row.target), row.target);
+    for (const { service } of (await this.secrets.itemsUnder?.(SERVICE_PREFIX)) ?? []) {
+      const target = byService.has(service) ? undefined : targetOfService(service);
+      if (target && serviceName(target) === service) byService.set(service, target);
+    }
     const listed: StoredCredential[] = [];
     const gone: Array<{ target: Target; username: string }> = [];
     for (const [service, target] of byService) {
       const accounts = new Map((await this.secrets.find(service)).map((a) => [usernameOf(a.account), a.password]));
-      for (const row of rows.filter((r) => sameTarget(r.target, target))) {
+      const indexed = rows.filter((r) => sameTarget(r.target, target));
+      for (const row of indexed) {
         const text = accounts.get(row.username);
         if (text === undefined) {
           gone.push(row);
@@ -87,8 +107,10 @@ export class IndexedStore implements CredentialStore {
           ...(row.metadata ? { metadata: row.metadata } : {}),
         });
       }
+      for (const [username, text] of accounts) {
+        if (!indexed.some((r) => r.username === username)) listed.push({ target, username, secret: decodeSecret(text) });
+      }
     }
-    // The keychain is the truth: rows whose item is gone are cleaned up.
     if (gone.length > 0) {
       this.index.update((current) => gone.reduce((acc, g) => removeRow(acc, g.target, g.username), current));
     }

@@ -23,6 +23,10 @@ export class MemorySecrets implements SecretBackend {
   async delete(service: string, account: string): Promise<boolean> {
     return this.items.get(service)?.delete(account) ?? false;
   }
+
+  async itemsUnder(prefix: string): Promise<Array<{ service: string; account: string }>> {
+    return [...this.items].filter(([service]) => service.startsWith(prefix)).flatMap(([service, accounts]) => [...accounts.keys()].map((account) => ({ service, account })));
+  }
 }
 
 export class MemoryIndex implements IndexBackend {
