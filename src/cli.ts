@@ -45,9 +45,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return 0;
       }
       const [name, ...extra] = rest;
+      if (extra.length > 0) return unexpected(io, extra[0]!);
+      if ((BUILTINS as readonly string[]).includes(name!)) {
+        await io.stdout(topUsage());
+        return 0;
+      }
       const entry = findCommand(name!);
       if (!entry) return unknown(io, name!);
-      if (extra.length > 0) return unexpected(io, extra[0]!);
       await io.stdout(commandHelp(entry.name, await entry.load()));
       return 0;
     }

@@ -125,6 +125,8 @@ describe('help', () => {
   it('help with nothing: the usage on stdout, exit 0; with an unknown name: exit 2', async () => {
     expect(await run(['help'], { tty: false })).toEqual({ code: 0, stdout: topUsage(), stderr: '' });
     expect(await run(['--help'], { tty: false })).toEqual({ code: 0, stdout: topUsage(), stderr: '' });
+    expect(await run(['help', 'help'], { tty: false })).toEqual({ code: 0, stdout: topUsage(), stderr: '' });
+    expect((await run(['help', 'login', 'extra'], { tty: false })).code).toBe(2);
     const unknown = await run(['help', 'lgoin'], { tty: false });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^git-credential-pat: unknown command 'lgoin' \(did you mean 'login'\?\)/);
