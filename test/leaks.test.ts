@@ -91,5 +91,5 @@ describe('no token leaks', () => {
     for (const token of [...all, REJECTED]) {
       for (const text of [...outputs, traced, ...children]) expect(text.includes(token), 'a token leaked').toBe(false);
     }
-  }, 180_000);
+  }, 300_000);
 });
