@@ -22,6 +22,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'setup', summary: 'configure git to use this helper, and check what git then runs', load: async () => (await import('./commands/setup.js')).setup },
   { name: 'doctor', summary: "check git's helper configuration, the keychain and stored tokens", load: async () => (await import('./commands/doctor.js')).doctor },
   { name: 'import', summary: "move tokens from ~/.git-credentials or GitHub CLI's hosts.yml into the keychain", load: async () => (await import('./commands/import.js')).importCommand },
+  { name: 'unlock', summary: 'servers, WSL, containers: start and unlock your own Secret Service, once per boot', load: async () => (await import('./commands/unlock.js')).unlock },
+  { name: 'lock', summary: 'stop the Secret Service that unlock started', load: async () => (await import('./commands/lock.js')).lock },
 ];
 
 /** What git itself runs (credential-helper protocol on stdin/stdout); served by the door, not by a command spec. */

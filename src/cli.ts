@@ -6,6 +6,7 @@ import type { CommandContext } from './commands/context.js';
 import { describeFailure } from './door.js';
 import { CommandError, UsageError } from './errors.js';
 import type { CredentialStore } from './store/credential-store.js';
+import { discoverPrivateBus } from './private-bus/discover.js';
 import { openKeychainStore } from './store/keychain.js';
 import { VERSION } from './version.js';
 
@@ -111,7 +112,7 @@ async function commandContext(io: Io): Promise<CommandContext> {
     out: io.stdout,
     err: io.stderr,
     terminal: openTerminal(),
-    store: io.openStore ?? (() => openKeychainStore(env)),
+    store: io.openStore ?? (() => (discoverPrivateBus(env), openKeychainStore(env))),
     git: gitConfig(env),
     now: Date.now,
   };

@@ -9,6 +9,7 @@ import { erase, formatAnswer, get, store, type Answer, type HelperOptions } from
 import { encodeGitBytes } from './git-bytes.js';
 import { formatAttributes, parseAttributes, ProtocolError } from './protocol.js';
 import { RequestReader } from './request-reader.js';
+import { discoverPrivateBus } from './private-bus/discover.js';
 import { KeychainUnavailableError, type CredentialStore } from './store/credential-store.js';
 import { openKeychainStore } from './store/keychain.js';
 import { terminalPresent } from './terminal-present.js';
@@ -119,7 +120,11 @@ export async function door(action: HelperAction): Promise<void> {
       request: readRequestSync(0),
       stdout: write(1),
       stderr: write(2),
-      store: () => openKeychainStore(env, trace),
+      store: () => {
+        // Before the first keychain call: libdbus reads the bus address once.
+        if (discoverPrivateBus(env)) trace?.(`using the private bus of unlock: ${env.DBUS_SESSION_BUS_ADDRESS}`);
+        return openKeychainStore(env, trace);
+      },
       trace,
       env,
       envFallbackEnabled: (target) => envFallbackEnabled(target.host, env, trace),

@@ -1,6 +1,6 @@
 // Many helpers at once (parallel submodule fetches, IDE background fetches), and a
 // Secret Service that dies and comes back.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,14 +80,23 @@ for i in $(seq 1 50); do req | node "$HELPER" get >"$OUT/up.out" 2>"$OUT/up.err"
       ...home,
       XDG_DATA_HOME: join(root, 'data'),
       XDG_RUNTIME_DIR: undefined,
-      GIT_CREDENTIAL_PAT_KEYRING_PASSWORD: 'restart-test-password',
       PW: 'restart-test-password',
       HELPER,
       OUT: root,
     };
-    await new Promise<void>((resolve, reject) =>
-      execFile(withKeyring, ['bash', script], { env, timeout: 60_000 }, (error) => (error?.killed ? reject(new Error('the restart session hung')) : resolve())),
-    );
+    // The keyring password goes to with-keyring on a pipe (fd 3), never the environment.
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(withKeyring, ['--password-fd', '3', 'bash', script], { env, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+      (child.stdio[3] as NodeJS.WritableStream).end('restart-test-password');
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error('the restart session hung'));
+      }, 60_000);
+      child.on('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     const read = (name: string) => readFileSync(join(root, name), 'utf8');
     expect(read('down.code').trim()).not.toBe('0');
     expect(read('down.out')).toBe('');

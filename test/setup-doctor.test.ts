@@ -280,7 +280,8 @@ describe('doctor', () => {
     const result = await runHelper(['doctor', '--json'], '', env);
     expect(result.code).toBe(1);
     const checks = (JSON.parse(result.stdout) as { checks: Array<{ check: string; level: string; message: string }> }).checks;
-    expect(checks.find((c) => c.check === 'keychain')).toMatchObject({ level: 'problem', message: expect.stringMatching(/scripts\/with-keyring.*credential\.patEnvFallback.*desktop keyring/) });
+    expect(checks.find((c) => c.check === 'keychain')).toMatchObject({ level: 'problem', message: expect.stringMatching(/git-credential-pat unlock.*credential\.patEnvFallback/) });
+    expect(checks.find((c) => c.check === 'keychain')!.message).not.toMatch(/with-keyring/);
     expect(checks.find((c) => c.check === 'path')).toMatchObject({ level: 'problem' });
   });
 });

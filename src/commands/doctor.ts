@@ -8,6 +8,7 @@ import { recheckStored } from '../hosts/check.js';
 import { parseHostArgument } from '../hosts/host-name.js';
 import { providerClaiming, providerFor } from '../hosts/registry.js';
 import { isForgeCredential } from '../presentation.js';
+import { secretServiceCheck } from '../private-bus/report.js';
 import type { StoredCredential } from '../store/credential-store.js';
 import { defineCommand, hostOption } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
@@ -28,6 +29,8 @@ export const doctor = defineCommand({
 Checks, and reports as ok / warning / problem with a fix:
   - git and its version; which helpers git runs for https://github.com (and --host),
     in order, as git resolves them; whether git-credential-pat is among them and on PATH
+  - on Linux, the Secret Service: a desktop's, the private one of 'unlock' (unlocked,
+    with its PID and socket, or locked), or none; with the next step
   - the keychain: reachable, unlocked
   - stored tokens: count, kinds, expiry (and, with --online, validity with GitHub)
   - tokens in plain text (~/.git-credentials or a 'store --file' target) for hosts we manage
@@ -59,6 +62,8 @@ Exits 1 when any problem is found.`,
     const entries = version ? await context.git.entries('^credential\\.') : [];
     for (const host of hosts) checks.push(...helperChecks(entries, `https://${host}`, context.env));
 
+    const secretService = await secretServiceCheck(context.env);
+    if (secretService) checks.push(secretService);
     const credentials = await keychainCheck(context, checks);
     if (credentials) checks.push(...(await tokenChecks(context, credentials, values.online === true)));
     checks.push(...plainTextChecks(entries, credentials ?? [], context.env));

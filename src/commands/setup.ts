@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { effectiveHelpers, isOurHelper, isStoreHelper, type ResolvedHelper } from '../credential-helpers.js';
 import { parseHostArgument } from '../hosts/host-name.js';
 import type { ConfigScope } from '../git-config.js';
+import { headlessLastStep } from '../private-bus/report.js';
 import { readOwnFile, stateDir, writeFileAtomic } from '../store/index-file.js';
 import { CommandError, UsageError } from '../errors.js';
 import { defineCommand, hostOption } from '../cli-spec.js';
@@ -70,6 +71,7 @@ what setup added. It prints every change as the git config command you could typ
     const where = url ?? 'every host';
     if (ours.length === 1 && others.length === 0) {
       await context.out(`git already runs git-credential-pat for ${where} (${describe(ours[0]!)}). Nothing changed.\n${nowRuns(before)}`);
+      await sayLastStep(context);
       return 0;
     }
 
@@ -123,6 +125,7 @@ what setup added. It prints every change as the git config command you could typ
     if (!onPath('git-credential-pat', context.env, process.platform)) {
       context.err(`warning: git-credential-pat is not on your PATH, so git cannot run it; ${INSTALL_HINT}.\n`);
     }
+    await sayLastStep(context);
     return 0;
   },
 });
@@ -140,6 +143,12 @@ function removal(helper: ResolvedHelper): string {
   const pattern = `^${helper.value.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}$`;
   if (!helper.origin.startsWith('file:')) return `drop -c ${helper.key}=${helper.value} (${helper.origin}) from how git is run`;
   return `git config --file ${shellQuote(helper.origin.slice('file:'.length))} --unset ${shellQuote(helper.key)} ${shellQuote(pattern)}`;
+}
+
+/** On a headless machine, what is left after git is wired: unlock. */
+async function sayLastStep(context: CommandContext): Promise<void> {
+  const step = await headlessLastStep(context.env);
+  if (step) await context.out(step);
 }
 
 async function undo(context: CommandContext, records: SetupRecords, scope: ConfigScope, key: string): Promise<number> {

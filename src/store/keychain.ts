@@ -5,6 +5,7 @@ import type { EntryOptions } from '@napi-rs/keyring';
 import { markAbandonedNativeWork } from '../exit.js';
 import { KeychainUnavailableError } from './credential-store.js';
 import { IndexFile, defaultIndexPath } from './index-file.js';
+import { currentKeychainPlatform, lockedMessage, noServiceMessage, unreachableMessage, type KeychainPlatform } from './keychain-messages.js';
 import { IndexedStore, type SecretBackend } from './indexed-store.js';
 import { keyring } from './keyring-binding.js';
 import { TracingSecrets, type Trace } from '../trace.js';
@@ -88,21 +89,17 @@ export class KeychainSecrets implements SecretBackend {
 
 const TICK_MS = 100;
 
-/** The three ways out when there is no Secret Service. */
-const WAYS_OUT =
-  'run under scripts/with-keyring (or start gnome-keyring), enable the environment-token fallback (git config --global credential.patEnvFallback true, with GH_TOKEN set), or install a desktop keyring';
-
 /** Turns the library's platform errors into one line a person can act on. Never includes a secret: errors carry none. */
-export function explainKeychainError(error: unknown): string {
+export function explainKeychainError(error: unknown, platform: KeychainPlatform = currentKeychainPlatform()): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/DBUS_SESSION_BUS_ADDRESS|autolaunch|Failed to connect|connection refused|No such file or directory/i.test(message)) {
-    return `cannot reach the Secret Service (no D-Bus session here); ${WAYS_OUT}`;
+    return unreachableMessage(platform);
   }
   if (/locked|prompt was dismissed|IsLocked/i.test(message)) {
-    return 'the keyring is locked and cannot be unlocked from here; unlock it (log in to the desktop, or run under scripts/with-keyring) and try again';
+    return lockedMessage(platform);
   }
   if (/no result found|ServiceUnknown|org\.freedesktop\.secrets/i.test(message)) {
-    return `no Secret Service keyring is available; ${WAYS_OUT}`;
+    return noServiceMessage(platform);
   }
   return `the keychain failed: ${message.split(/\r?\n/, 1)[0] ?? ''}`;
 }

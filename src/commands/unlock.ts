@@ -1,0 +1,83 @@
+// unlock: on a machine with no desktop, start this user's own Secret Service
+// (a private D-Bus bus and gnome-keyring-daemon, detached) and unlock the login
+// keyring, so every git started afterwards finds its tokens. Once per boot.
+import { existsSync } from 'node:fs';
+import { defineCommand } from '../cli-spec.js';
+import { CommandError, UsageError } from '../errors.js';
+import { inspectKeyring, loginKeyringFile, PrivateKeyringError, startPrivateKeyring } from '../private-bus/daemons.js';
+import type { CommandContext } from './context.js';
+
+const MAX_PASSWORD_BYTES = 4096;
+
+export const unlock = defineCommand({
+  description: `
+For servers, WSL and containers: starts your own Secret Service (a private D-Bus
+bus and gnome-keyring-daemon) that outlives this session, and unlocks your login
+keyring with its password (the first run creates the keyring with it). From then on
+git finds your tokens from any shell, tmux, cron or IDE, until reboot or 'lock'.
+The keyring file stays encrypted with this password; the password is never put in
+any process's arguments or environment.
+
+Where a desktop Secret Service already answers, or this one is already unlocked,
+it says so and changes nothing. A wrong password changes nothing and exits 1.`,
+  options: {
+    'password-stdin': { type: 'boolean', help: 'read the password from standard input (scripts), not the terminal' },
+  },
+  examples: [{ command: 'git-credential-pat unlock' }, { command: 'pass show keyring | git-credential-pat unlock --password-stdin' }],
+  async run({ values }, context) {
+    try {
+      return await unlockHere(values['password-stdin'] === true, context);
+    } catch (error) {
+      if (error instanceof PrivateKeyringError) throw new CommandError(error.message);
+      throw error;
+    }
+  },
+});
+
+/** Starts and unlocks unless something already answers. */
+async function unlockHere(passwordStdin: boolean, context: CommandContext): Promise<number> {
+  const { env } = context;
+  const state = await inspectKeyring(env);
+  if (state.kind === 'desktop') {
+    await context.out(`A Secret Service already answers on your session bus${state.pid ? ` (PID ${state.pid})` : ''}: git uses it. Nothing to do.\n`);
+    return 0;
+  }
+  if (state.kind === 'unlocked') {
+    await context.out(`Already unlocked: your private Secret Service (PID ${state.pid}) listens on ${state.socket}. Nothing changed.\n`);
+    return 0;
+  }
+  const file = loginKeyringFile(env);
+  const creating = !existsSync(file);
+  let password: string | undefined;
+  if (passwordStdin) {
+    password = await readPassword(context.stdin);
+  } else {
+    const { terminal } = context;
+    if (!terminal) throw new UsageError('no terminal to ask for the keyring password; pass it on standard input with --password-stdin');
+    password = await terminal.promptHidden(creating ? `New password for your login keyring (${file}):` : 'Password of your login keyring:');
+    if (password !== undefined && creating && (await terminal.promptHidden('The same password again:')) !== password) {
+      throw new CommandError('the two passwords differ; nothing was created');
+    }
+  }
+  // An empty password makes gnome-keyring store the keyring unencrypted.
+  if (!password) throw new CommandError('the password is empty; the keyring must be encrypted with one');
+  const { socket, pid } = await startPrivateKeyring(env, password, state);
+  await context.out(
+    `${creating ? 'Created and unlocked' : 'Unlocked'} your login keyring (${file}).\n` +
+      `Its Secret Service (PID ${pid}) listens on ${socket}; git finds it from any session until reboot or 'git-credential-pat lock'.\n`,
+  );
+  return 0;
+}
+
+/** Stdin up to a sane size, one final line ending removed (echo and password managers add one). */
+async function readPassword(stdin: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stdin) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += buffer.length;
+    if (size > MAX_PASSWORD_BYTES) throw new UsageError('standard input is too large to be a password');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}

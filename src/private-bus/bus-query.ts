@@ -1,0 +1,57 @@
+// The few questions `unlock`, `lock` and `doctor` ask a bus, through dbus-send (it
+// ships with dbus-daemon). Management commands only: the helper door never asks.
+import { execFile } from 'node:child_process';
+
+const QUERY_TIMEOUT_MS = 5000;
+
+/** Without dbus-send nothing can be asked: callers say which package brings it. */
+export class DbusSendMissing extends Error {
+  override readonly name = 'DbusSendMissing';
+}
+
+/** What a reply said, or why there was none. */
+export type Reply = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly noBus: boolean; readonly message: string };
+
+function dbusSend(address: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'dbus-send',
+      [`--bus=${address}`, '--print-reply=literal', `--reply-timeout=${QUERY_TIMEOUT_MS}`, ...args],
+      { env: { PATH: env.PATH ?? '/usr/bin:/bin', LANG: 'C' }, timeout: QUERY_TIMEOUT_MS + 1000 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve({ ok: true, text: stdout.trim() });
+        const message = (stderr || error.message).trim().split('\n', 1)[0] ?? '';
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return reject(new DbusSendMissing());
+        resolve({ ok: false, noBus: /Failed to open connection|Failed to connect|Failed to register/.test(message), message });
+      },
+    );
+  });
+}
+
+const DRIVER = ['--dest=org.freedesktop.DBus', '/org/freedesktop/DBus'];
+export const SECRETS = 'org.freedesktop.secrets';
+
+/** undefined: no bus answers at this address. */
+export async function nameHasOwner(address: string, name: string, env: NodeJS.ProcessEnv): Promise<boolean | undefined> {
+  const reply = await dbusSend(address, [...DRIVER, 'org.freedesktop.DBus.NameHasOwner', `string:${name}`], env);
+  if (!reply.ok) return reply.noBus ? undefined : false;
+  return /boolean true/.test(reply.text);
+}
+
+/** The PID behind a bus name (org.freedesktop.DBus: the bus daemon itself). */
+export async function ownerPid(address: string, name: string, env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  const reply = await dbusSend(address, [...DRIVER, 'org.freedesktop.DBus.GetConnectionUnixProcessID', `string:${name}`], env);
+  const pid = reply.ok ? Number(/uint32 (\d+)/.exec(reply.text)?.[1]) : NaN;
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** Whether the default collection is locked; undefined when the Secret Service does not say. */
+export async function defaultCollectionLocked(address: string, env: NodeJS.ProcessEnv): Promise<boolean | undefined> {
+  const reply = await dbusSend(
+    address,
+    [`--dest=${SECRETS}`, '/org/freedesktop/secrets/aliases/default', 'org.freedesktop.DBus.Properties.Get', 'string:org.freedesktop.Secret.Collection', 'string:Locked'],
+    env,
+  );
+  if (!reply.ok) return undefined;
+  return /boolean true/.test(reply.text);
+}
