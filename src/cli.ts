@@ -5,6 +5,7 @@ import { parseCommandArgs, type CommandSpec, type OptionSpecs } from './cli-spec
 import type { CommandContext } from './commands/context.js';
 import { describeFailure } from './door.js';
 import { CommandError, UsageError } from './errors.js';
+import { redact } from './trace.js';
 import type { CredentialStore } from './store/credential-store.js';
 import { discoverPrivateBus } from './private-bus/discover.js';
 import { openKeychainStore } from './store/keychain.js';
@@ -64,7 +65,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (rest.length === 0 && !action.startsWith('-') && io.stdin.isTTY !== true) return 0;
     return unknown(io, action);
   } catch (error) {
-    io.stderr(`${PROGRAM}: ${describeFailure(error)}\n`);
+    io.stderr(redact(`${PROGRAM}: ${describeFailure(error)}\n`));
     return 1;
   }
 }
@@ -92,11 +93,11 @@ async function runCommand(name: string, spec: CommandSpec<OptionSpecs>, args: re
     return await spec.run(parsed, await commandContext(io));
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`${PROGRAM} ${name}: ${error.message} (see --help)\n`);
+      io.stderr(redact(`${PROGRAM} ${name}: ${error.message} (see --help)\n`));
       return EXIT_USAGE;
     }
     if (error instanceof CommandError) {
-      io.stderr(`${PROGRAM} ${name}: ${error.message}\n`);
+      io.stderr(redact(`${PROGRAM} ${name}: ${error.message}\n`));
       return 1;
     }
     throw error;
@@ -110,7 +111,9 @@ async function commandContext(io: Io): Promise<CommandContext> {
     env,
     stdin: io.stdin,
     out: io.stdout,
-    err: io.stderr,
+    // Messages to a person never carry a token: every forge's shapes and every secret
+    // this process holds are redacted, whatever wrote the line.
+    err: (text) => io.stderr(redact(text)),
     terminal: openTerminal(),
     store: io.openStore ?? (() => (discoverPrivateBus(env), openKeychainStore(env))),
     git: gitConfig(env),

@@ -5,15 +5,16 @@ import { readSync, writeSync } from 'node:fs';
 import { credentialOf, queryOf, type Query, type Target } from './credential.js';
 import { envFallbackEnabled } from './env-fallback.js';
 import { exitProcess } from './exit.js';
+import { terminalPromptAllowed } from './git-boolean.js';
 import { erase, formatAnswer, get, store, type Answer, type HelperOptions } from './helper.js';
 import { encodeGitBytes } from './git-bytes.js';
-import { formatAttributes, parseAttributes, ProtocolError } from './protocol.js';
+import { formatAttributes, parseAttributes, ProtocolError, single } from './protocol.js';
 import { RequestReader } from './request-reader.js';
 import { discoverPrivateBus } from './private-bus/discover.js';
 import { KeychainUnavailableError, type CredentialStore } from './store/credential-store.js';
 import { openKeychainStore } from './store/keychain.js';
 import { terminalPresent } from './terminal-present.js';
-import { describeRequest, elapsed, openTrace, type Trace } from './trace.js';
+import { describeRequest, elapsed, holdSecret, openTrace, type Trace } from './trace.js';
 
 export type HelperAction = 'get' | 'store' | 'erase';
 
@@ -44,6 +45,8 @@ async function runAction(action: HelperAction, io: DoorIo): Promise<number> {
   const options: HelperOptions = { trace, env: io.env, envFallbackEnabled: io.envFallbackEnabled };
   try {
     const attributes = parseAttributes(io.request);
+    // Only when tracing: nothing else on this path prints text that could hold them.
+    if (trace) for (const key of ['password', 'oauth_refresh_token']) holdSecret(single(attributes, key));
     trace?.(`request ${describeRequest(attributes)}`);
     if (action === 'get') {
       const query = queryOf(attributes);
@@ -130,7 +133,7 @@ export async function door(action: HelperAction): Promise<void> {
       envFallbackEnabled: (target) => envFallbackEnabled(target.host, env, trace),
       guide: (query, store) => {
         // Cheap checks first: IDEs, CI and cron must not pay for loading the guide.
-        if (query.target.protocol !== 'https' || env.GIT_TERMINAL_PROMPT === '0' || !terminalPresent()) return Promise.resolve(undefined);
+        if (query.target.protocol !== 'https' || !terminalPromptAllowed(env) || !terminalPresent()) return Promise.resolve(undefined);
         trace?.('nothing answered: loading the guide to ask whether a person is there');
         // A separate bundle, loaded only here: the common get never pays for it.
         const { guideIfInteractive } = require(`${__dirname}/guide.cjs`) as typeof import('./guide.js');

@@ -1,6 +1,7 @@
 // The one place that decides what a token's expiry means: expired, expiring soon or
 // fine, how many days are left, what to do about it, and how it is written in JSON.
 // Used by get (the helper door), list, status, doctor and login. Pure.
+import { UsageError } from './errors.js';
 
 /** A token expiring within this many days gets a reminder (once a day, from get). */
 export const EXPIRY_WARNING_DAYS = 7;
@@ -53,4 +54,19 @@ export function expiryNotice(who: string, expiresAt: number, nowMs: number): str
   if (state === 'expired') return `${who} expired on ${formatDate(expiresAt)}`;
   if (state === 'expiring') return `${who} expires ${timeLeft(expiresAt, nowMs)} (${formatDate(expiresAt)})`;
   return undefined;
+}
+
+/**
+ * `--expires YYYY-MM-DD`, the date a forge showed when the token was made: the token is
+ * treated as dead from 00:00 UTC on that date (the earliest it could stop working), as
+ * GitLab documents for its own. A past date, or no such day, is refused.
+ */
+export function parseExpiryDate(text: string, nowMs: number): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
+  if (!match || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text) {
+    throw new UsageError(`--expires takes a date as YYYY-MM-DD, not ${JSON.stringify(text)}`);
+  }
+  if (ms <= nowMs) throw new UsageError(`--expires ${text} has already passed: that token no longer works`);
+  return ms / 1000;
 }

@@ -9,6 +9,8 @@ export type ConfigScope = 'global' | 'local' | 'system';
 export interface GitConfig {
   /** `git config --get-urlmatch KEY URL`: the value git would use for that URL. */
   getUrlmatch(key: string, url: string): Promise<string | undefined>;
+  /** The same, read by git's own boolean rules: 'invalid' where git would refuse the value. */
+  getUrlmatchBool(key: string, url: string): Promise<boolean | 'unset' | 'invalid'>;
   setGlobal(key: string, value: string): Promise<void>;
   /** Every entry whose key matches the regexp, in the order git reads them. */
   entries(keyRegexp: string): Promise<ConfigEntry[]>;
@@ -58,6 +60,12 @@ export function gitConfig(env: NodeJS.ProcessEnv = process.env): GitConfig {
     async getUrlmatch(key, url) {
       const result = await git(['config', '--get-urlmatch', key, url]);
       return result.code === 0 ? result.stdout.replace(/\n$/, '') : undefined;
+    },
+    async getUrlmatchBool(key, url) {
+      const result = await git(['config', '--type=bool', '--get-urlmatch', key, url]);
+      if (result.code === 1) return 'unset';
+      if (result.code !== 0) return 'invalid';
+      return result.stdout.trim() === 'true';
     },
     async setGlobal(key, value) {
       await must(['config', '--global', key, value]);

@@ -14,7 +14,7 @@ import {
 import { envToken, envTokens, envTokenVariables } from './env-fallback.js';
 import { EXPIRY_WARNING_DAYS, expiryNotice, expiryState, formatDate, renewAdvice } from './expiry.js';
 import { KeychainUnavailableError, type CredentialStore } from './store/credential-store.js';
-import { show, type Trace } from './trace.js';
+import { holdSecret, show, type Trace } from './trace.js';
 
 export interface Answer {
   readonly username: string;
@@ -61,6 +61,7 @@ export async function get(store: CredentialStore, query: Query, nowMs = Date.now
   }
   if (!found) return withFallback(query, options, []);
   const { target, username, secret } = found;
+  if (trace) holdSecret(secret.password);
   const expiry = secret.passwordExpiryUtc;
   if (expiry === undefined) return { answer: { username, secret }, notices: [] };
   const notice = () => `${expiryNotice(`the token for ${username || '(no username)'} on ${target.host}`, expiry, nowMs)}; ${renewAdvice(target.host)}`;

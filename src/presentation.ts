@@ -1,11 +1,11 @@
 // Stored credentials as people and scripts see them: everything but the secret.
-import { daysLeft, expiryJson } from './expiry.js';
-import type { HostProvider } from './hosts/provider.js';
-import { providerClaiming, providerFor } from './hosts/registry.js';
+import { daysLeft, describeExpiry, expiryJson } from './expiry.js';
+import type { HostProvider, ProviderId } from './hosts/provider.js';
 import type { StoredCredential } from './store/credential-store.js';
 import { redact } from './trace.js';
 
 export interface CredentialView {
+  readonly provider: ProviderId;
   readonly host: string;
   readonly protocol: string;
   readonly path: string | null;
@@ -13,32 +13,35 @@ export interface CredentialView {
   /** The forge's name for the token's kind ("classic"), or "unknown". */
   readonly kind: string;
   readonly login: string | null;
-  /** null: fine-grained (not listable) or never checked; see `checked`. */
+  /** null: not listable by the forge, or never checked; see `checked`. */
   readonly scopes: readonly string[] | null;
   readonly checked: boolean;
   /** YYYY-MM-DD or null (src/expiry.ts). */
   readonly expires: string | null;
   readonly daysLeft: number | null;
-  readonly lastValidated: string | null;
+  /** ISO timestamp of the last time the forge confirmed the token; null: never (generic hosts, plain store). */
+  readonly validated: string | null;
   readonly isDefault: boolean;
 }
 
-export function viewOf(credential: StoredCredential, nowMs: number, isDefault: boolean): CredentialView {
+export function viewOf(credential: StoredCredential, provider: HostProvider, nowMs: number, isDefault: boolean): CredentialView {
   const expiresAt = credential.metadata?.expiresAt ?? credential.secret.passwordExpiryUtc;
   const validated = credential.metadata?.lastValidated;
   return {
+    provider: provider.id,
     host: credential.target.host,
     protocol: credential.target.protocol,
     path: credential.target.path ?? null,
     // Stored before tokens were refused as usernames (src/token-username.ts): never shown.
     username: redact(credential.username),
-    kind: providerFor(credential.target.host).tokenKind(credential.secret.password)?.id ?? 'unknown',
-    login: credential.metadata?.login ?? null,
+    kind: provider.tokenKind(credential.secret.password)?.id ?? 'unknown',
+    // What the person typed at an unvalidated login is not an account the forge confirmed.
+    login: validated === undefined ? null : (credential.metadata?.login ?? null),
     scopes: credential.metadata?.scopes ?? null,
-    checked: credential.metadata !== undefined,
+    checked: validated !== undefined,
     expires: expiryJson(expiresAt),
     daysLeft: expiresAt === undefined ? null : daysLeft(expiresAt, nowMs),
-    lastValidated: validated === undefined ? null : new Date(validated).toISOString(),
+    validated: validated === undefined ? null : new Date(validated).toISOString(),
     isDefault,
   };
 }
@@ -48,20 +51,18 @@ export function kindLabel(provider: HostProvider, token: string): string {
   return provider.tokenKind(token)?.label ?? 'token of unknown kind';
 }
 
-export function describeScopes(scopes: readonly string[] | null | undefined): string {
-  if (scopes === undefined) return 'unknown (not checked)';
-  if (scopes === null) return 'fine-grained (permissions not listable)';
-  return scopes.length === 0 ? 'none' : scopes.join(', ');
+/** An expiry as a person reads it, saying why there is none where the forge explains that. */
+export function describeTokenExpiry(provider: HostProvider, expiresAt: number | undefined, nowMs: number): string {
+  if (expiresAt !== undefined) return describeExpiry(expiresAt, nowMs);
+  if (provider.expiry === 'never') return `never (${provider.label} tokens do not expire)`;
+  if (provider.expiry === 'asked') return `unknown (${provider.label} does not tell; give login --expires YYYY-MM-DD to be warned)`;
+  return describeExpiry(undefined, nowMs);
 }
 
-/** Credentials a forge's API can speak for: checked before, a forge's host, or a token of a forge's shape. */
-export function isForgeCredential(credential: StoredCredential): boolean {
-  const { target, metadata, secret } = credential;
-  return (
-    target.protocol === 'https' &&
-    target.path === undefined &&
-    (metadata !== undefined || providerClaiming(target.host) !== undefined || providerFor(target.host).tokenKind(secret.password) !== undefined)
-  );
+export function describeScopes(scopes: readonly string[] | null | undefined, provider: HostProvider): string {
+  if (scopes === undefined) return 'unknown (not checked)';
+  if (scopes === null) return provider.unlistedScopes;
+  return scopes.length === 0 ? 'none' : scopes.join(', ');
 }
 
 /** A plain-text table, columns padded to their widest cell. */

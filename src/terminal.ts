@@ -3,6 +3,8 @@
 // libraries are bundled into the management bundle only; get never loads them.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import tty from 'node:tty';
 import { browserCommand, terminalDevices } from './platform.js';
 import confirm from '@inquirer/confirm';
@@ -12,6 +14,8 @@ import yoctoSpinner, { type Spinner } from 'yocto-spinner';
 export interface Terminal {
   /** Reads a line without echoing it; undefined on Ctrl-C or an empty answer. */
   promptHidden(question: string): Promise<string | undefined>;
+  /** One visible line (an expiry date, an email); undefined on Ctrl-C or an empty answer. */
+  promptLine(question: string): Promise<string | undefined>;
   /** Yes or no; the default is what Enter alone means, and what Ctrl-C gives is always no. */
   confirm(question: string, defaultAnswer?: boolean): Promise<boolean>;
   /** A spinner with this text; an empty text stops it. */
@@ -33,6 +37,20 @@ abstract class Prompts {
   async promptHidden(question: string): Promise<string | undefined> {
     const answer = await this.ask((io) => password({ message: question }, io));
     return answer === '' ? undefined : answer;
+  }
+
+  async promptLine(question: string): Promise<string | undefined> {
+    const answer = await this.ask(async (io) => {
+      const lines = createInterface({ input: io.input, output: io.output, terminal: false });
+      try {
+        io.output.write(`${question} `);
+        const [line] = (await once(lines, 'line')) as [string];
+        return line;
+      } finally {
+        lines.close();
+      }
+    });
+    return answer?.trim() || undefined;
   }
 
   async confirm(question: string, defaultAnswer = false): Promise<boolean> {

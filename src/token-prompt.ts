@@ -3,6 +3,7 @@
 // checks a pasted or piped token must pass before it goes anywhere.
 import { hostname } from 'node:os';
 import { UsageError } from './errors.js';
+import { holdSecret } from './trace.js';
 import type { HostProvider } from './hosts/provider.js';
 import { browserOpener, openInBrowser, type Terminal } from './terminal.js';
 
@@ -17,6 +18,7 @@ export function tokenProblem(token: string): string | undefined {
 }
 
 export function checkedToken(token: string): string {
+  holdSecret(token);
   const problem = tokenProblem(token);
   if (problem) throw new UsageError(problem);
   return token;
@@ -38,6 +40,10 @@ export async function readTokenFromStdin(stdin: NodeJS.ReadableStream): Promise<
 /** Shows where to create a token for this host and offers to open it in a browser. */
 export async function showTokenPage(terminal: Terminal, provider: HostProvider, host: string, env: NodeJS.ProcessEnv): Promise<void> {
   const page = provider.tokenPage(host, hostname());
+  if (!page) {
+    terminal.say(`\ngit-credential-pat: paste the token or password for ${host}.\n\n`);
+    return;
+  }
   terminal.say(`\ngit-credential-pat: ${host} needs a personal access token, not your password.\nCreate one on ${provider.label} (${page.note}):\n\n  ${page.url}\n\n`);
   const opener = browserOpener(env);
   if (opener && (await terminal.confirm('Open it in your browser?', true))) openInBrowser(opener, page.url);

@@ -20,7 +20,18 @@ const SECRET_ATTRIBUTES = new Set(['password', 'oauth_refresh_token', 'credentia
 /** Environment variables whose values are never traced, whatever they look like. */
 const SECRET_VARIABLES = ['GH_TOKEN', 'GITHUB_TOKEN', 'GH_ENTERPRISE_TOKEN', 'GITHUB_ENTERPRISE_TOKEN'];
 
-/** Removes credentials from one line of text. Pure and idempotent. */
+/**
+ * Secrets this process holds (git's password, a stored token, one typed at login): a
+ * token of no recognisable shape (Gitea's 40 hex characters) is caught by its value.
+ * Short values would turn every line into confetti; real tokens are long.
+ */
+const held = new Set<string>();
+
+export function holdSecret(value: string | undefined): void {
+  if (value !== undefined && value.length >= 8) held.add(value);
+}
+
+/** Removes credentials from one line of text: attributes, Authorization values, every forge's token shapes, and every secret held. Idempotent. */
 export function redact(text: string): string {
   const withoutAttributes = text
     // The value runs to the next ` name=` or the end of the line: a password may hold spaces.
@@ -29,7 +40,9 @@ export function redact(text: string): string {
       /(authorization\s*:\s*)(?:([A-Za-z][\w-]*)\s+)?[^\s"',;]+/gi,
       (_, header: string, scheme: string | undefined) => `${header}${scheme === undefined ? '' : `${scheme} `}${REDACTED}`,
     );
-  return TOKEN_PATTERNS.reduce((line, pattern) => line.replace(pattern, `$1${REDACTED}`), withoutAttributes);
+  let line = TOKEN_PATTERNS.reduce((out, pattern) => out.replace(pattern, `$1${REDACTED}`), withoutAttributes);
+  for (const secret of held) line = line.split(secret).join(REDACTED);
+  return line;
 }
 
 /**
@@ -53,11 +66,9 @@ export function openTrace(setting: string | undefined, action: string, env: Node
   } else {
     return undefined;
   }
-  // Short values would turn every line into confetti; real tokens are long.
-  const literals = SECRET_VARIABLES.map((name) => env[name]).filter((v): v is string => v !== undefined && v.length >= 8);
+  for (const name of SECRET_VARIABLES) holdSecret(env[name]);
   return (message) => {
-    let line = redact(message);
-    for (const literal of literals) line = line.split(literal).join(REDACTED);
+    const line = redact(message);
     try {
       writeSync(fd, `git-credential-pat trace ${clock(new Date())} ${action}: ${line}\n`);
     } catch {

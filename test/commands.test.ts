@@ -42,7 +42,10 @@ afterAll(async () => {
 
 function session() {
   const env = { ...testHome(), GIT_CREDENTIAL_PAT_API_URL: api.url, GIT_CREDENTIAL_PAT_API_TIMEOUT_MS: '1000' };
-  const run = (args: string[], input = '') => runHelper(args, input, env);
+  // The variable serves login --host only (which records it for that host); every other
+  // command finds the fake API in git config, host by host.
+  const { GIT_CREDENTIAL_PAT_API_URL: _forLogin, ...configured } = env;
+  const run = (args: string[], input = '') => runHelper(args, input, args[0] === 'login' ? env : configured);
   const login = (token: string, host: string, ...extra: string[]) => run(['login', '--host', host, '--with-token', ...extra], `${token}\n`);
   return { env, run, login };
 }
@@ -75,7 +78,7 @@ describe('login', () => {
     expect(result.code).toBe(0);
     const expires = new Date(now + 36 * DAY).toISOString().slice(0, 10);
     expect(result.stdout).toBe(
-      `Logged in to ${host} as octocat.\n` +
+      `Logged in to ${host} (GitHub) as octocat.\n` +
         '  token    classic personal access token\n' +
         '  scopes   repo, workflow, read:org\n' +
         `  expires  ${expires} (35 days left)\n` +
@@ -84,7 +87,7 @@ describe('login', () => {
     // The helper door answers with it, expiry included, offline.
     const got = await run(['get'], request({ protocol: 'https', host }));
     expect(got.stdout).toMatch(new RegExp(`^username=octocat\\npassword=${CLASSIC}\\npassword_expiry_utc=\\d+\\n$`));
-    expect(api.requests.every((r) => r.authScheme?.toLowerCase() === 'token')).toBe(true);
+    expect(api.requests.filter((r) => r.path.endsWith('/user')).every((r) => r.authScheme?.toLowerCase() === 'token')).toBe(true);
   });
 
   it('names a fine-grained token as such, with the -0700 expiry form', async () => {
@@ -169,7 +172,7 @@ describe('login', () => {
 
   it('refuses a plain-http API URL that is not loopback', async () => {
     const { env } = session();
-    const result = await runHelper(['login', '--with-token'], `${CLASSIC}\n`, { ...env, GIT_CREDENTIAL_PAT_API_URL: 'http://api.example.invalid' });
+    const result = await runHelper(['login', '--host', 'github.com', '--with-token'], `${CLASSIC}\n`, { ...env, GIT_CREDENTIAL_PAT_API_URL: 'http://api.example.invalid' });
     expectOneLineError(result, 2, /must use https:\/\//);
   });
 
@@ -180,7 +183,7 @@ describe('login', () => {
     execFileSync('git', ['config', '--global', `credential.https://${host}.patApiUrl`, `${api.url}/api/v3`], { env: { ...process.env, ...withoutEnv } });
     const result = await runHelper(['login', '--host', host, '--with-token'], `${CLASSIC}\n`, { ...withoutEnv, GIT_CREDENTIAL_PAT_API_URL: undefined });
     expect(result.stderr).toBe('');
-    expect(result.stdout).toContain(`Logged in to ${host} as octocat.`);
+    expect(result.stdout).toContain(`Logged in to ${host} (GitHub) as octocat.`);
     expect(api.requests.some((r) => r.path === '/api/v3/user')).toBe(true);
   });
 });
@@ -194,10 +197,10 @@ describe('list', () => {
     await run(['store'], request({ protocol: 'https', host: 'git.example.invalid', username: 'plain', password: 'hunter2-not-github' }));
     const text = await run(['list']);
     expect(text.code).toBe(0);
-    expect(text.stdout.split('\n')[0]).toMatch(/^HOST\s+USERNAME\s+KIND\s+SCOPES\s+EXPIRES\s+VALIDATED$/);
-    expect(text.stdout).toMatch(new RegExp(`${host}\\s+octocat\\s+classic\\s+repo, workflow, read:org\\s+\\d{4}-\\d\\d-\\d\\d \\(35d\\)\\s+\\d{4}-`));
-    expect(text.stdout).toMatch(/hubot\s+fine-grained\s+fine-grained \(permissions not listable\)/);
-    expect(text.stdout).toMatch(/git\.example\.invalid\s+plain\s+other\s+-\s+-\s+never/);
+    expect(text.stdout.split('\n')[0]).toMatch(/^HOST\s+USERNAME\s+FORGE\s+KIND\s+SCOPES\s+EXPIRES\s+VALIDATED$/);
+    expect(text.stdout).toMatch(new RegExp(`${host}\\s+octocat\\s+github\\s+classic\\s+repo, workflow, read:org\\s+\\d{4}-\\d\\d-\\d\\d \\(35d\\)\\s+\\d{4}-`));
+    expect(text.stdout).toMatch(/hubot\s+github\s+fine-grained\s+fine-grained \(permissions not listable\)/);
+    expect(text.stdout).toMatch(/git\.example\.invalid\s+plain\s+generic\s+other\s+-\s+-\s+not validated/);
     expectNoToken(text.stdout, text.stderr);
     expect(text.stdout).not.toContain('hunter2');
 

@@ -11,7 +11,7 @@ import { HostNameError, parseHostArgument } from '../src/hosts/host-name.js';
 import { describeScopes } from '../src/presentation.js';
 
 const scopeWarnings = github.scopeWarnings;
-const tokenCreationUrl = (host: string, machine: string) => github.tokenPage(host, machine).url;
+const tokenCreationUrl = (host: string, machine: string) => github.tokenPage(host, machine)?.url;
 
 describe('tokenKind', () => {
   it.each([
@@ -82,8 +82,8 @@ describe('scopes', () => {
     expect(parseScopes('repo, workflow, read:org')).toEqual(['repo', 'workflow', 'read:org']);
     expect(parseScopes('')).toEqual([]);
     expect(parseScopes(undefined)).toBeNull();
-    expect(describeScopes(null)).toBe('fine-grained (permissions not listable)');
-    expect(describeScopes(['repo', 'workflow'])).toBe('repo, workflow');
+    expect(describeScopes(null, github)).toBe('fine-grained (permissions not listable)');
+    expect(describeScopes(['repo', 'workflow'], github)).toBe('repo, workflow');
   });
 
   it('warns a classic token without repo or workflow, and nothing else', () => {

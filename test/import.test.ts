@@ -1,4 +1,5 @@
 // import: plain-text tokens into the keychain, and --delete that removes exactly them.
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,9 +68,16 @@ describe('parsing plain-text sources', () => {
   });
 });
 
+/** A test HOME whose git config sends github.com's tokens to the fake API (host-scoped, as the tool requires). */
+function githubApiAt(url: string): NodeJS.ProcessEnv {
+  const env = testHome();
+  execFileSync('git', ['config', '--global', 'credential.https://github.com.patApiUrl', url], { env: { ...process.env, ...env } });
+  return env;
+}
+
 describe('import', () => {
   it('imports from ~/.git-credentials (checking GitHub tokens), and --delete removes only the imported lines', async () => {
-    const env: NodeJS.ProcessEnv = { ...testHome(), GIT_CREDENTIAL_PAT_API_URL: api.url };
+    const env = githubApiAt(api.url);
     const file = join(env.HOME!, '.git-credentials');
     writeFileSync(file, GIT_CREDENTIALS);
     chmodSync(file, 0o640);
@@ -136,7 +144,7 @@ describe('import', () => {
   });
 
   it("imports both accounts from gh's hosts.yml; without --delete it says how, and the file is untouched", async () => {
-    const env: NodeJS.ProcessEnv = { ...testHome(), GIT_CREDENTIAL_PAT_API_URL: api.url };
+    const env = githubApiAt(api.url);
     const dir = join(env.XDG_CONFIG_HOME!, 'gh');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'hosts.yml');

@@ -23,7 +23,7 @@ describe('login on a terminal', () => {
     expect(screen).toContain(`${host} needs a personal access token, not your password.`);
     expect(screen).toContain('Create one on GitHub (scopes repo and workflow are filled in; pick an expiry date):');
     expect(screen).toMatch(new RegExp(`https://${host.replace(/\./g, '\\.')}/settings/tokens/new\\?scopes=repo,workflow&description=git-credential-pat%20on%20`));
-    expect(screen).toContain(`Logged in to ${host} as typist.`);
+    expect(screen).toContain(`Logged in to ${host} (GitHub) as typist.`);
     expect(screen).not.toContain(TOKEN);
     expect((await runHelper(['get'], request({ protocol: 'https', host }), env)).stdout).toBe(`username=typist\npassword=${TOKEN}\n`);
   });

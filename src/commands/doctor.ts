@@ -4,10 +4,9 @@ import { homedir } from 'node:os';
 import { effectiveHelpers, isOurHelper, isStoreHelper, type ConfigEntry } from '../credential-helpers.js';
 import { gitCredentialFiles, parseGitCredentials, readPlainFiles } from '../plaintext-sources.js';
 import { daysLeft, expiryState } from '../expiry.js';
-import { recheckStored } from '../hosts/check.js';
+import { checkableCredentials, recheckStored } from '../hosts/check.js';
 import { parseHostArgument } from '../hosts/host-name.js';
-import { providerClaiming, providerFor } from '../hosts/registry.js';
-import { isForgeCredential } from '../presentation.js';
+import { providerClaiming, recognisedKind } from '../hosts/registry.js';
 import { secretServiceCheck } from '../private-bus/report.js';
 import type { StoredCredential } from '../store/credential-store.js';
 import { defineCommand, hostOption } from '../cli-spec.js';
@@ -132,15 +131,18 @@ async function keychainCheck(context: CommandContext, checks: Check[]): Promise<
 
 async function tokenChecks(context: CommandContext, credentials: readonly StoredCredential[], online: boolean): Promise<Check[]> {
   const now = context.now();
-  const github = credentials.filter(isForgeCredential);
+  const checkable = await checkableCredentials(context, credentials);
   const kinds = new Map<string, number>();
+  const forges = new Map<string, number>();
   for (const c of credentials) {
-    const name = providerFor(c.target.host).tokenKind(c.secret.password)?.id ?? 'other';
+    const name = recognisedKind(c.secret.password)?.kind.id ?? 'other';
     kinds.set(name, (kinds.get(name) ?? 0) + 1);
   }
+  for (const { provider } of checkable) forges.set(provider.label, (forges.get(provider.label) ?? 0) + 1);
   const byKind = [...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ');
+  const byForge = [...forges].map(([forge, count]) => `, ${count} for ${forge}`).join('');
   const checks: Check[] = [
-    { check: 'tokens', level: 'ok', message: `${credentials.length} stored credential${credentials.length === 1 ? '' : 's'}, ${github.length} for GitHub${byKind ? ` (${byKind})` : ''}` },
+    { check: 'tokens', level: 'ok', message: `${credentials.length} stored credential${credentials.length === 1 ? '' : 's'}${byForge}${byKind ? ` (${byKind})` : ''}` },
   ];
   for (const c of credentials) {
     const expiresAt = c.metadata?.expiresAt ?? c.secret.passwordExpiryUtc;
@@ -152,9 +154,9 @@ async function tokenChecks(context: CommandContext, credentials: readonly Stored
     else if (state === 'expiring') checks.push({ check: 'tokens', level: 'warning', message: `the token for ${c.username} on ${c.target.host} expires in ${days} day${days === 1 ? '' : 's'}`, fix: renew });
   }
   if (online) {
-    for (const report of await Promise.all(github.map((c) => recheckStored(context, c)))) {
+    for (const report of await Promise.all(checkable.map(({ credential }) => recheckStored(context, credential)))) {
       const level: Level = report.state === 'valid' ? 'ok' : report.state === 'expiring' || report.state === 'unverified' ? 'warning' : 'problem';
-      checks.push({ check: 'online', level, message: `${report.username} on ${report.host}: ${report.state} (${report.detail})` });
+      checks.push({ check: 'online', level, message: `${report.username} on ${report.host} (${report.provider}): ${report.state} (${report.detail})` });
     }
   }
   return checks;

@@ -4,7 +4,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkNewToken } from '../hosts/check.js';
-import { providerClaiming, providerFor } from '../hosts/registry.js';
+import { configuredProvider } from '../hosts/choose.js';
+import type { HostProvider } from '../hosts/provider.js';
+import { providerClaiming, recognisedKind } from '../hosts/registry.js';
 import { gitCredentialFiles, parseGhHosts, parseGitCredentials, readPlainFiles, withoutLines, type FoundInFile } from '../plaintext-sources.js';
 import { rewriteUnderLock, type Rewritten } from '../lock-file.js';
 import { tokenShapeIn } from '../token-username.js';
@@ -45,8 +47,7 @@ the plain-text file, keeping every other line and the file's mode.`,
     for (const item of found) {
       const { credential: c, file } = item;
       const where = `${c.protocol}://${c.host}${c.path ? `/${c.path}` : ''}`;
-      const provider = providerFor(c.host);
-      const forge = c.protocol === 'https' && !c.path && (providerClaiming(c.host) !== undefined || provider.tokenKind(c.password) !== undefined);
+      const provider = c.protocol === 'https' && !c.path ? await forgeOf(context, c.host, c.password) : undefined;
       const target = { protocol: c.protocol, host: c.host, ...(c.path ? { path: c.path } : {}) };
       const tokenShape = tokenShapeIn(c.username);
       if (tokenShape !== undefined) {
@@ -54,19 +55,19 @@ the plain-text file, keeping every other line and the file's mode.`,
         context.err(`not imported: a token (${tokenShape}...) used as the username on ${where} from ${file}: store it as the password with any username, such as x-access-token\n`);
         continue;
       }
-      if (forge && !values['no-verify']) {
-        const checked = await checkNewToken(context, c.host, c.password);
+      if (provider?.validate && !values['no-verify']) {
+        const checked = await checkNewToken(context, { host: c.host, token: c.password, provider });
         if (!checked.ok) {
           failures++;
           context.err(`not imported: ${c.username} on ${where} from ${file}: ${checked.reason}\n`);
           continue;
         }
-        await context.store().write(target, c.username, checked.secret, checked.metadata);
+        await context.store().write(target, c.username, checked.secret, { ...checked.metadata, login: checked.login ?? c.username });
       } else {
         await context.store().write(target, c.username, { password: c.password }, 'drop');
       }
       imported.push(item);
-      await context.out(`imported ${where} ${c.username || '(empty)'} (${provider.tokenKind(c.password)?.label ?? 'password'}) from ${file}\n`);
+      await context.out(`imported ${where} ${c.username || '(empty)'} (${recognisedKind(c.password)?.kind.label ?? 'password'}) from ${file}\n`);
     }
 
     const files = [...new Set(imported.map((i) => i.file))];
@@ -108,6 +109,11 @@ async function removeLines(context: CommandContext, file: string, lines: readonl
 
 function countLines(text: string): number {
   return text === '' ? 0 : text.split(/(?<=\n)/).length;
+}
+
+/** The forge a plain-text token belongs to, when its host or shape says so; never a guess from nothing. */
+async function forgeOf(context: CommandContext, host: string, token: string): Promise<HostProvider | undefined> {
+  return providerClaiming(host) ?? (await configuredProvider(context, host)) ?? recognisedKind(token)?.provider;
 }
 
 async function readGitCredentials(context: CommandContext): Promise<FoundInFile[]> {

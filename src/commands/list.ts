@@ -1,4 +1,6 @@
 // list: every credential this tool keeps, never the secret itself.
+import { providerOfStored } from '../hosts/choose.js';
+import { providerById } from '../hosts/registry.js';
 import { describeScopes, table, viewOf, type CredentialView } from '../presentation.js';
 import { defineCommand } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
@@ -42,12 +44,13 @@ host's default (git's credential.<url>.username). Never shows a token.`,
     const rows = views.map((v) => [
       `${v.protocol === 'https' ? '' : `${v.protocol}://`}${v.host}${v.path === null ? '' : `/${v.path}`}`,
       `${v.username || '(empty)'}${v.isDefault ? ' (default)' : ''}`,
+      v.provider,
       v.kind === 'unknown' ? 'other' : v.kind,
-      v.checked ? describeScopes(v.scopes) : '-',
+      v.checked ? describeScopes(v.scopes, providerById(v.provider)) : '-',
       v.expires === null ? '-' : `${v.expires} (${(v.daysLeft ?? 0) < 0 ? 'expired' : `${v.daysLeft}d`})`,
-      v.lastValidated?.slice(0, 10) ?? 'never',
+      v.validated?.slice(0, 10) ?? (v.provider === 'generic' ? 'not validated' : 'never'),
     ]);
-    await context.out(table(['HOST', 'USERNAME', 'KIND', 'SCOPES', 'EXPIRES', 'VALIDATED'], rows));
+    await context.out(table(['HOST', 'USERNAME', 'FORGE', 'KIND', 'SCOPES', 'EXPIRES', 'VALIDATED'], rows));
     return 0;
   },
 });
@@ -60,8 +63,11 @@ async function credentialViews(context: CommandContext): Promise<CredentialView[
     if (!defaults.has(url)) defaults.set(url, await context.git.getUrlmatch('credential.username', url));
   }
   const now = context.now();
-  return credentials
-    .map((c) => viewOf(c, now, defaults.get(`${c.target.protocol}://${c.target.host}`) === c.username))
+  const views: CredentialView[] = [];
+  for (const c of credentials) {
+    views.push(viewOf(c, await providerOfStored(context, c), now, defaults.get(`${c.target.protocol}://${c.target.host}`) === c.username));
+  }
+  return views
     .sort((a, b) => a.host.localeCompare(b.host) || a.username.localeCompare(b.username));
 }
 

@@ -1,105 +1,156 @@
-// login: validate a token against GitHub and keep it in the keychain.
+// login: check a token with its forge and keep it in the keychain.
+import { defineCommand, hostOption } from '../cli-spec.js';
 import { serviceName } from '../credential.js';
 import { CommandError, UsageError } from '../errors.js';
-import { describeExpiry, expiryJson } from '../expiry.js';
-import { checkNewToken } from '../hosts/check.js';
+import { expiryJson, parseExpiryDate } from '../expiry.js';
+import { checkNewToken, configuredApiUrl, rememberApiUrl } from '../hosts/check.js';
+import { chooseForLogin, parseProviderOption } from '../hosts/choose.js';
 import { parseHostArgument } from '../hosts/host-name.js';
 import type { HostProvider } from '../hosts/provider.js';
-import { providerFor } from '../hosts/registry.js';
-import { describeScopes, kindLabel } from '../presentation.js';
+import { describeScopes, describeTokenExpiry, kindLabel } from '../presentation.js';
 import type { TokenMetadata } from '../store/credential-store.js';
 import { checkedToken, readPastedToken, readTokenFromStdin, showTokenPage } from '../token-prompt.js';
-import { defineCommand, hostOption } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
 
 export const login = defineCommand({
   description: `
-Checks a GitHub token against the GitHub API and stores it in your keychain for
-https://HOST (default github.com), under the token's login (or --username).
+Checks a token with its forge's API and stores it in your keychain for https://HOST
+(default github.com), under the token's login (or --username).
 
-On a terminal without --with-token, it shows where to create a token (scopes repo
-and workflow filled in) and asks for it without echoing. The token is never taken
-from the command line.`,
+The forge is known from the host's name (github.com, gitlab.com, codeberg.org,
+bitbucket.org, dev.azure.com), from --provider (recorded as
+credential.https://HOST.patProvider), or from one unauthenticated request to the
+server. Where the forge's API cannot tell a token's expiry (Bitbucket, Azure DevOps,
+generic hosts), give the date it showed with --expires. A generic host's token is
+stored unvalidated.
+
+On a terminal without --with-token, it shows where to create a token (scopes filled
+in where the forge allows it) and asks for it without echoing. The token is never
+taken from the command line.`,
   options: {
-    host: hostOption('github.com (default), a GHE.com host, or a GitHub Enterprise Server host'),
-    username: { type: 'string', value: 'NAME', help: "store under this git username instead of the token's login" },
+    host: hostOption('github.com (default), gitlab.com, codeberg.org, bitbucket.org, dev.azure.com, or your own server'),
+    provider: { type: 'string', value: 'NAME', help: 'github, gitlab, gitea, forgejo, bitbucket, azure-devops or generic (recorded for the host)' },
+    username: {
+      type: 'string',
+      value: 'NAME',
+      help: "store under this git username instead of the token's login (Bitbucket: your Atlassian account email, which its API wants)",
+    },
+    expires: { type: 'string', value: 'DATE', help: 'YYYY-MM-DD: the expiry date the forge showed, where its API does not tell it' },
     'with-token': { type: 'boolean', help: 'read the token from standard input (e.g. from a password manager)' },
-    'no-verify': { type: 'boolean', help: 'store without asking GitHub (needs --username)' },
+    'no-verify': { type: 'boolean', help: 'store without asking the forge (needs --username)' },
     json: { type: 'boolean', help: 'print what was stored as JSON on stdout (never the token)' },
   },
   json: {
     shape: 'one object: what was stored, never the token',
     fields: [
+      { name: 'provider', help: 'the forge: github, gitlab, gitea, forgejo, bitbucket, azure-devops or generic' },
       { name: 'host', help: 'the host the token is stored for (https://HOST)' },
       { name: 'username', help: 'the git username it is stored under' },
-      { name: 'login', help: 'the account the host named for the token; null with --no-verify' },
-      { name: 'kind', help: "the token's kind from its prefix: classic, fine-grained, oauth, user-to-server, installation, refresh, app or unknown" },
-      { name: 'scopes', help: 'the classic scopes the host reported; null when not listable (fine-grained) or not checked' },
-      { name: 'expires', help: 'expiry date (YYYY-MM-DD, UTC) the host reported; null when none or not checked' },
-      { name: 'verified', help: 'whether the host confirmed the token (false with --no-verify)' },
+      { name: 'login', help: 'the account the forge named for the token; null when not validated' },
+      { name: 'kind', help: "the token's kind from its shape (classic, fine-grained, personal, api-token...) or unknown" },
+      { name: 'scopes', help: 'the scopes the forge reported; null when not listable or not checked' },
+      { name: 'expires', help: 'expiry date (YYYY-MM-DD, UTC) the forge reported or --expires gave; null when none' },
+      { name: 'verified', help: 'whether the forge confirmed the token (false with --no-verify and for generic hosts)' },
       { name: 'service', help: "the keychain item's service name (its account is the username)" },
     ],
   },
   examples: [
     { command: 'git-credential-pat login' },
     { command: 'pass show github/token | git-credential-pat login --with-token' },
-    { command: 'git-credential-pat login --host ghe.example.com --username me-at-work' },
+    { command: 'git-credential-pat login --host gitlab.example.com --provider gitlab' },
+    { command: 'git-credential-pat login --host bitbucket.org --username me@example.com --expires 2026-12-31' },
+    { command: 'git-credential-pat login --host git.example.com --provider generic --username me --with-token' },
   ],
   async run({ values }, context) {
     const host = parseHostArgument(values.host ?? 'github.com');
-    if (values.username !== undefined && !/^[^\s:/@]+$/.test(values.username)) {
-      throw new UsageError('--username takes a plain user name (no spaces, ":", "/" or "@")');
+    const named = values.host !== undefined;
+    const expiresAt = values.expires === undefined ? undefined : parseExpiryDate(values.expires, context.now());
+    const chosen = values.provider === undefined ? undefined : parseProviderOption(values.provider);
+    const provider = await chooseForLogin(context, host, chosen, () => configuredApiUrl(context, host, named));
+
+    checkUsername(provider, values.username);
+    if (expiresAt !== undefined && provider.expiry !== 'asked') {
+      throw new UsageError(
+        provider.expiry === 'never' ? `${provider.label} tokens never expire: --expires does not apply` : `${provider.label} tells each token's expiry itself: --expires does not apply`,
+      );
     }
-    if (values['no-verify'] && values.username === undefined) {
-      throw new UsageError('--no-verify needs --username: without asking GitHub there is no login to store the token under');
+    const unvalidated = values['no-verify'] === true || !provider.validate;
+    if (unvalidated && values.username === undefined) {
+      throw new UsageError(`${values['no-verify'] ? '--no-verify' : `a ${provider.id} host`} needs --username: without asking the forge there is no login to store the token under`);
     }
 
-    const provider = providerFor(host);
     const token = checkedToken(values['with-token'] ? await readTokenFromStdin(context.stdin) : await promptForToken(context, provider, host));
     const target = { protocol: 'https', host };
+    const expiry = expiresAt === undefined ? {} : { expiresAt };
+    const secretExpiry = expiresAt === undefined ? {} : { passwordExpiryUtc: expiresAt };
 
-    if (values['no-verify']) {
+    if (unvalidated) {
       const username = values.username!;
-      await context.store().write(target, username, { password: token }, 'drop');
-      if (values.json) await context.out(loginJson(provider, host, username, token, undefined));
-      else await context.out(`Stored an unverified ${kindLabel(provider, token)} for ${username} on ${host} (not checked with ${provider.label}).\n`);
+      // What the person told us is kept (forge, expiry); nothing says the forge confirmed it.
+      const metadata = expiresAt === undefined && provider.id !== 'generic' ? undefined : { provider: provider.id, login: username, scopes: null, ...expiry };
+      await context.store().write(target, username, { password: token, ...secretExpiry }, metadata ?? 'drop');
+      if (named) await rememberApiUrl(context, host);
+      if (values.json) await context.out(loginJson(provider, host, username, token, metadata, false));
+      else await context.out(`Stored an unvalidated ${kindLabel(provider, token)} for ${username} on ${host} (not validated with ${provider.label}).\n`);
       return 0;
     }
 
-    const checked = await checkNewToken(context, host, token);
+    const account = provider.usernameIs === 'api-account' ? values.username : undefined;
+    const checked = await checkNewToken(context, { host, token, provider, named, account });
     if (!checked.ok) throw new CommandError(`${checked.reason}. Nothing was stored${checked.retry ? '; use --no-verify --username NAME to store it anyway' : ''}.`);
-    const { metadata, secret } = checked;
-    const username = values.username ?? metadata.login;
+    const login = checked.login ?? values.username;
+    if (login === undefined) {
+      throw new CommandError(`${provider.label} did not say whose token this is (it needs the read_user scope for that); give the git username with --username NAME. Nothing was stored.`);
+    }
+    const username = provider.usernameIs === 'api-account' ? login : (values.username ?? login);
+    const metadata: TokenMetadata = {
+      ...checked.metadata,
+      login,
+      ...(provider.expiry === 'asked' ? expiry : {}),
+      ...(account === undefined ? {} : { account }),
+    };
+    const secret = provider.expiry === 'asked' ? { ...checked.secret, ...secretExpiry } : checked.secret;
     await context.store().write(target, username, secret, metadata);
+    if (named) await rememberApiUrl(context, host);
 
-    await context.out(values.json ? loginJson(provider, host, username, token, metadata) : summary(provider, host, username, token, metadata, context.now()));
+    await context.out(values.json ? loginJson(provider, host, username, token, metadata, true) : summary(provider, host, username, token, metadata, context.now()));
     for (const warning of provider.scopeWarnings(token, metadata.scopes)) context.err(`warning: ${warning}\n`);
     return 0;
   },
 });
 
+function checkUsername(provider: HostProvider, username: string | undefined): void {
+  if (username === undefined) return;
+  if (provider.usernameIs === 'api-account') {
+    if (!/^[^\s:/@]+@[^\s:/@]+$/.test(username)) throw new UsageError(`--username takes your Atlassian account email for ${provider.label}`);
+  } else if (!/^[^\s:/@]+$/.test(username)) {
+    throw new UsageError('--username takes a plain user name (no spaces, ":", "/" or "@")');
+  }
+}
+
 function summary(provider: HostProvider, host: string, username: string, token: string, metadata: TokenMetadata, nowMs: number): string {
   const as = username === metadata.login ? metadata.login : `${metadata.login} (stored as ${username})`;
   const lines = [
-    `Logged in to ${host} as ${as}.`,
+    `Logged in to ${host} (${provider.label}) as ${as}.`,
     `  token    ${kindLabel(provider, token)}`,
-    `  scopes   ${describeScopes(metadata.scopes)}`,
-    `  expires  ${describeExpiry(metadata.expiresAt, nowMs)}`,
+    `  scopes   ${describeScopes(metadata.scopes, provider)}`,
+    `  expires  ${describeTokenExpiry(provider, metadata.expiresAt, nowMs)}`,
     `Stored in your keychain as ${serviceName({ protocol: 'https', host })} (account ${username}).`,
   ];
   return `${lines.join('\n')}\n`;
 }
 
-/** --json: the fields the spec documents, in that order; undefined metadata means not verified. */
-function loginJson(provider: HostProvider, host: string, username: string, token: string, metadata: TokenMetadata | undefined): string {
+/** --json: the fields the spec documents, in that order. */
+function loginJson(provider: HostProvider, host: string, username: string, token: string, metadata: TokenMetadata | undefined, verified: boolean): string {
   const view = {
+    provider: provider.id,
     host,
     username,
-    login: metadata?.login ?? null,
+    login: verified ? (metadata?.login ?? null) : null,
     kind: provider.tokenKind(token)?.id ?? 'unknown',
     scopes: metadata?.scopes ?? null,
     expires: expiryJson(metadata?.expiresAt),
-    verified: metadata !== undefined,
+    verified,
     service: serviceName({ protocol: 'https', host }),
   };
   return `${JSON.stringify(view, null, 2)}\n`;

@@ -1,16 +1,17 @@
-// status: ask GitHub about every stored token, all at once.
-import { EXPIRY_WARNING_DAYS } from '../expiry.js';
-import { recheckStored } from '../hosts/check.js';
-import { parseHostArgument } from '../hosts/host-name.js';
-import { isForgeCredential, table } from '../presentation.js';
+// status: ask each forge about every stored token, all at once.
 import { defineCommand, hostOption } from '../cli-spec.js';
+import { EXPIRY_WARNING_DAYS } from '../expiry.js';
+import { checkableCredentials, recheckStored } from '../hosts/check.js';
+import { parseHostArgument } from '../hosts/host-name.js';
+import { table } from '../presentation.js';
 
 export const status = defineCommand({
   description: `
-Checks every stored GitHub token against its host's API, in parallel, and reports
-each as valid, expiring (within ${EXPIRY_WARNING_DAYS} days), expired, revoked, or unverified (GitHub
-answered 403 or could not be reached: that says nothing about the token, which is
-kept). Exits non-zero when any token is not valid.`,
+Checks every stored forge token (GitHub, GitLab, Gitea, Forgejo, Bitbucket, Azure
+DevOps; generic hosts are not validated) against its host's API, in parallel, and
+reports each as valid, expiring (within ${EXPIRY_WARNING_DAYS} days), expired, revoked, or unverified
+(the forge answered 403 or could not be reached: that says nothing about the token,
+which is kept). Exits non-zero when any token is not valid.`,
   options: {
     host: hostOption('only tokens for this host'),
     json: { type: 'boolean', help: 'print the reports as JSON on stdout' },
@@ -18,19 +19,22 @@ kept). Exits non-zero when any token is not valid.`,
   json: {
     shape: 'an array of objects, one per token checked',
     fields: [
+      { name: 'provider', help: 'the forge: github, gitlab, gitea, forgejo, bitbucket or azure-devops' },
       { name: 'host', help: 'the host the token is stored for' },
       { name: 'username', help: 'the git username it is stored under' },
-      { name: 'login', help: 'the account the host named for it; null when it did not answer' },
-      { name: 'state', help: 'valid, expiring, expired, revoked or unverified' },
-      { name: 'detail', help: 'what the host said, in words' },
+      { name: 'login', help: 'the account the forge named for it; null when it did not answer' },
+      { name: 'scopes', help: 'the scopes the forge reported; null when not listable or unknown' },
       { name: 'expires', help: 'expiry date (YYYY-MM-DD, UTC); null when none is known' },
+      { name: 'validated', help: 'when the forge last confirmed the token (ISO 8601); null when never' },
+      { name: 'state', help: 'valid, expiring, expired, revoked or unverified' },
+      { name: 'detail', help: 'what the forge said, in words' },
     ],
   },
   examples: [{ command: 'git-credential-pat status' }, { command: 'git-credential-pat status --host github.com --json' }],
   async run({ values }, context) {
     const host = values.host === undefined ? undefined : parseHostArgument(values.host);
     const store = context.store();
-    const credentials = (await store.list()).filter((c) => isForgeCredential(c) && (host === undefined || c.target.host === host));
+    const credentials = (await checkableCredentials(context, await store.list())).map((c) => c.credential).filter((c) => host === undefined || c.target.host === host);
     let done = 0;
     const progress = () => context.terminal?.progress(`checking ${done}/${credentials.length} token${credentials.length === 1 ? '' : 's'}...`);
     progress();
@@ -47,9 +51,9 @@ kept). Exits non-zero when any token is not valid.`,
     if (values.json) {
       await context.out(`${JSON.stringify(reports, null, 2)}\n`);
     } else if (reports.length === 0) {
-      await context.out(`No GitHub tokens stored${host ? ` for ${host}` : ''}. Add one with: git-credential-pat login\n`);
+      await context.out(`No forge tokens stored${host ? ` for ${host}` : ''}. Add one with: git-credential-pat login\n`);
     } else {
-      await context.out(table(['HOST', 'USERNAME', 'STATE', 'DETAIL'], reports.map((r) => [r.host, r.username, r.state, r.detail])));
+      await context.out(table(['HOST', 'USERNAME', 'FORGE', 'STATE', 'DETAIL'], reports.map((r) => [r.host, r.username, r.provider, r.state, r.detail])));
     }
     return reports.every((r) => r.state === 'valid' || r.state === 'expiring') ? 0 : 1;
   },

@@ -1,15 +1,20 @@
 // Asking a forge about a token, for every command that does: login, the guide, import
-// (a new token) and status, doctor --online (a stored one). Which forge and which API
-// root are decided here, once.
+// (a new token) and status, doctor --online (a stored one). Which API root is used is
+// decided here, once.
 import type { Secret } from '../credential.js';
 import type { CommandContext } from '../commands/context.js';
+import { UsageError } from '../errors.js';
+import { holdSecret } from '../trace.js';
 import { describeExpiry, expiryJson, expiryState, renewAdvice } from '../expiry.js';
 import type { StoredCredential, TokenMetadata } from '../store/credential-store.js';
-import { checkedApiUrl } from './api-url.js';
+import { ApiUrlError, checkedApiUrl } from './api-url.js';
+import { providerOfStored } from './choose.js';
+import { hostSetting } from './host-settings.js';
 import type { HostProvider, Validation } from './provider.js';
-import { providerFor } from './registry.js';
 
 type Services = Pick<CommandContext, 'env' | 'git' | 'now'>;
+
+const API_URL_SETTING = 'patApiUrl';
 
 /** GIT_CREDENTIAL_PAT_API_TIMEOUT_MS overrides it, for slow proxies (and tests). */
 export function apiTimeoutMs(env: NodeJS.ProcessEnv): number {
@@ -17,40 +22,76 @@ export function apiTimeoutMs(env: NodeJS.ProcessEnv): number {
   return Number.isInteger(value) && value > 0 ? value : 10_000;
 }
 
-/**
- * The REST API for a host: GIT_CREDENTIAL_PAT_API_URL, then git's
- * `credential.<url>.patApiUrl`, then the forge's own rule for the host.
- */
-export async function apiBaseFor(context: Pick<CommandContext, 'env' | 'git'>, provider: HostProvider, host: string): Promise<string> {
-  const override = context.env.GIT_CREDENTIAL_PAT_API_URL || (await context.git.getUrlmatch('credential.patApiUrl', `https://${host}`));
-  return override ? checkedApiUrl(override) : provider.apiBase(host);
+/** An API URL set for exactly this host: GIT_CREDENTIAL_PAT_API_URL when login named it, else git config. */
+export async function configuredApiUrl(context: Pick<CommandContext, 'env' | 'git'>, host: string, named = false): Promise<string | undefined> {
+  const fromEnv = context.env.GIT_CREDENTIAL_PAT_API_URL;
+  if (fromEnv && !named) {
+    throw new ApiUrlError(
+      `GIT_CREDENTIAL_PAT_API_URL serves only the host named by login --host, not ${host}; for every command, set git config --global credential.https://${host}.patApiUrl URL`,
+    );
+  }
+  if (fromEnv) return checkedApiUrl(fromEnv);
+  const configured = hostSetting(await context.git.entries('^credential\\..*patapiurl$'), API_URL_SETTING, host);
+  return configured === undefined ? undefined : checkedApiUrl(configured);
 }
 
-async function validate(context: Services, provider: HostProvider, host: string, token: string): Promise<Validation> {
-  return provider.validate(token, await apiBaseFor(context, provider, host), apiTimeoutMs(context.env));
+/**
+ * The REST API for a host: GIT_CREDENTIAL_PAT_API_URL only for the host `login --host`
+ * named (`named`), then git's credential.https://HOST.patApiUrl for exactly this host,
+ * then the forge's own rule for the host. Never one URL for every host's token: the
+ * variable set anywhere else is refused, not ignored, so nobody's token goes to a
+ * forge's real API when they meant another.
+ */
+export async function apiBaseFor(context: Pick<CommandContext, 'env' | 'git'>, provider: HostProvider, host: string, named = false): Promise<string> {
+  const url = (await configuredApiUrl(context, host, named)) ?? provider.apiBase(host);
+  if (url === undefined) throw new ApiUrlError(`${provider.label} on ${host} has no API address of its own; set it: git config --global credential.https://${host}.${API_URL_SETTING} URL`);
+  return url;
+}
+
+/**
+ * After `login --host HOST` stored a token: GIT_CREDENTIAL_PAT_API_URL served that one
+ * named host, so record it for that host alone (credential.https://HOST.patApiUrl),
+ * and status, doctor and import later ask the same API for that host's token only.
+ */
+export async function rememberApiUrl(context: Pick<CommandContext, 'env' | 'git'>, host: string): Promise<void> {
+  const fromEnv = context.env.GIT_CREDENTIAL_PAT_API_URL;
+  if (fromEnv) await context.git.setGlobal(`credential.https://${host}.${API_URL_SETTING}`, checkedApiUrl(fromEnv));
+}
+
+export interface NewToken {
+  readonly host: string;
+  readonly token: string;
+  readonly provider: HostProvider;
+  /** The person named this host on `login --host`, so GIT_CREDENTIAL_PAT_API_URL may serve it. */
+  readonly named?: boolean;
+  /** --username, for forges whose API wants an account with the token (Bitbucket). */
+  readonly account?: string | undefined;
 }
 
 export type Checked =
-  | { readonly ok: true; readonly provider: HostProvider; readonly metadata: TokenMetadata; readonly secret: Secret }
-  | { readonly ok: false; readonly provider: HostProvider; readonly reason: string; readonly retry: boolean };
+  | { readonly ok: true; readonly login: string | undefined; readonly metadata: Omit<TokenMetadata, 'login'>; readonly secret: Secret }
+  | { readonly ok: false; readonly reason: string; readonly retry: boolean };
 
 /** What the host's forge says about a new token, as metadata and the secret to keep; or why it cannot be kept. */
-export async function checkNewToken(context: Services, host: string, token: string): Promise<Checked> {
-  const provider = providerFor(host);
-  const result = await validate(context, provider, host, token);
+export async function checkNewToken(context: Services, { host, token, provider, named = false, account }: NewToken): Promise<Checked> {
+  holdSecret(token);
+  if (!provider.validate) return { ok: false, reason: `${provider.label} has no API to check a token with`, retry: true };
+  const result = await provider.validate({ token, apiBase: await apiBaseFor(context, provider, host, named), timeoutMs: apiTimeoutMs(context.env), account });
   switch (result.state) {
     case 'revoked':
-      return { ok: false, provider, reason: `${provider.label} rejected the token (401 Bad credentials): it is mistyped, expired or revoked`, retry: false };
+      return { ok: false, reason: `${provider.label} rejected the token (401 Bad credentials): it is mistyped, expired or revoked`, retry: false };
     case 'forbidden':
-      return { ok: false, provider, reason: `the token could not be checked: ${result.message}`, retry: true };
+      return { ok: false, reason: `the token could not be checked: ${result.message}`, retry: true };
     case 'unreachable':
-      return { ok: false, provider, reason: result.message, retry: true };
+      return { ok: false, reason: result.message, retry: true };
+    case 'unusable':
+      return { ok: false, reason: result.message, retry: false };
   }
   const expiry = result.expiresAt === undefined ? {} : { expiresAt: result.expiresAt };
   return {
     ok: true,
-    provider,
-    metadata: { login: result.login, scopes: result.scopes, ...expiry, lastValidated: context.now() },
+    login: result.login,
+    metadata: { provider: provider.id, scopes: result.scopes, ...expiry, lastValidated: context.now() },
     secret: { password: token, ...(result.expiresAt === undefined ? {} : { passwordExpiryUtc: result.expiresAt }) },
   };
 }
@@ -58,45 +99,80 @@ export async function checkNewToken(context: Services, host: string, token: stri
 export type ReportState = 'valid' | 'expiring' | 'expired' | 'revoked' | 'unverified';
 
 export interface Report {
+  readonly provider: string;
   readonly host: string;
   readonly username: string;
   readonly login: string | null;
   readonly state: ReportState;
   readonly detail: string;
+  readonly scopes: readonly string[] | null;
   /** YYYY-MM-DD, as everywhere (src/expiry.ts). */
   readonly expires: string | null;
+  /** ISO timestamp of the last successful check, or null. */
+  readonly validated: string | null;
+}
+
+/** The stored credentials a forge's API can speak for (status, doctor --online), each with its forge. */
+export async function checkableCredentials(context: Pick<CommandContext, 'git'>, credentials: readonly StoredCredential[]): Promise<Array<{ credential: StoredCredential; provider: HostProvider }>> {
+  const checkable: Array<{ credential: StoredCredential; provider: HostProvider }> = [];
+  for (const credential of credentials) {
+    const { target } = credential;
+    if (target.protocol !== 'https' || target.path !== undefined) continue;
+    const provider = await providerOfStored(context, credential);
+    if (provider.validate) checkable.push({ credential, provider });
+  }
+  return checkable;
 }
 
 /** Asks the forge about one stored token and records what it says. */
 export async function recheckStored(context: Services & Pick<CommandContext, 'store'>, credential: StoredCredential): Promise<Report> {
-  const { target, username, secret } = credential;
+  const { target, username, secret, metadata } = credential;
+  holdSecret(secret.password);
   const now = context.now();
-  const provider = providerFor(target.host);
-  const storedExpiry = credential.metadata?.expiresAt ?? secret.passwordExpiryUtc;
+  const storedExpiry = metadata?.expiresAt ?? secret.passwordExpiryUtc;
+  const lastValidated = metadata?.lastValidated;
+  let provider: HostProvider | undefined;
   let validation: Validation;
   try {
-    validation = await validate(context, provider, target.host, secret.password);
+    provider = await providerOfStored(context, credential);
+    if (!provider.validate) throw new UsageError(`${target.host} is a generic host: its tokens are not validated`);
+    const apiBase = await apiBaseFor(context, provider, target.host);
+    validation = await provider.validate({ token: secret.password, apiBase, timeoutMs: apiTimeoutMs(context.env), account: metadata?.account });
   } catch (error) {
-    validation = { state: 'unreachable', message: (error as Error).message };
+    // Our own errors (a bad API URL setting) say what to fix; anything else is not passed on.
+    validation = { state: 'unreachable', message: error instanceof UsageError ? error.message : 'could not be checked (unexpected error)' };
   }
-  const base = { host: target.host, username, login: credential.metadata?.login ?? null };
+  const label = provider?.label ?? 'the forge';
+  const base = {
+    provider: provider?.id ?? metadata?.provider ?? 'github',
+    host: target.host,
+    username,
+    login: metadata?.login ?? null,
+    scopes: metadata?.scopes ?? null,
+    expires: expiryJson(storedExpiry),
+    validated: lastValidated === undefined ? null : new Date(lastValidated).toISOString(),
+  };
   switch (validation.state) {
     case 'revoked': {
       const expired = expiryState(storedExpiry, now) === 'expired';
       return {
         ...base,
         state: expired ? 'expired' : 'revoked',
-        detail: expired ? `expired ${describeExpiry(storedExpiry, now)}; ${renewAdvice(target.host)}` : `${provider.label} rejects it (401); ${renewAdvice(target.host)}`,
-        expires: expiryJson(storedExpiry),
+        detail: expired ? `expired ${describeExpiry(storedExpiry, now)}; ${renewAdvice(target.host)}` : `${label} rejects it (401); ${renewAdvice(target.host)}`,
       };
     }
     case 'forbidden':
     case 'unreachable':
-      return { ...base, state: 'unverified', detail: validation.message, expires: expiryJson(storedExpiry) };
+    case 'unusable':
+      return { ...base, state: 'unverified', detail: validation.message };
     case 'valid': {
-      const expiresAt = validation.expiresAt;
+      // Where the forge cannot tell the expiry, the date the person gave at login stands.
+      const expiresAt = provider?.expiry === 'reported' ? validation.expiresAt : storedExpiry;
+      const login = validation.login ?? metadata?.login ?? username;
       await context.store().setMetadata(target, username, {
-        login: validation.login,
+        ...(metadata ?? {}),
+        provider: provider!.id,
+        login,
         scopes: validation.scopes,
         ...(expiresAt === undefined ? {} : { expiresAt }),
         lastValidated: now,
@@ -107,10 +183,13 @@ export async function recheckStored(context: Services & Pick<CommandContext, 'st
       }
       return {
         ...base,
-        login: validation.login,
+        provider: provider!.id,
+        login,
+        scopes: validation.scopes,
         state: expiryState(expiresAt, now) === 'expiring' ? 'expiring' : 'valid',
-        detail: `${validation.login}, expires ${describeExpiry(expiresAt, now)}`,
+        detail: `${login}, expires ${describeExpiry(expiresAt, now)}`,
         expires: expiryJson(expiresAt),
+        validated: new Date(now).toISOString(),
       };
     }
   }

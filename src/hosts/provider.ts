@@ -1,22 +1,34 @@
 // What git-credential-pat needs to know about a forge, behind one interface. A forge is
-// a folder under src/hosts/ exporting one HostProvider, plus one line in registry.ts.
+// a folder under src/hosts/ exporting one HostProvider, plus one line in registry.ts
+// (and, when its tokens have a recognisable shape, one in token-shapes.ts).
 
-export type ProviderId = 'github';
+export const PROVIDER_IDS = ['github', 'gitlab', 'gitea', 'forgejo', 'bitbucket', 'azure-devops', 'generic'] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
 
 /** What a forge's API says about a token. Only `revoked` says the token is dead. */
 export type Validation =
   | {
       readonly state: 'valid';
-      /** The account the API named; a provider never reports `valid` without one. */
-      readonly login: string;
+      /** The account the API named; undefined only where the forge cannot tell (GitLab without read_user), never from an answer that should have named it. */
+      readonly login: string | undefined;
       /** The token's scopes; null when the forge cannot list them. */
       readonly scopes: readonly string[] | null;
       /** Unix seconds, when the forge tells. */
       readonly expiresAt?: number;
     }
   | { readonly state: 'revoked' }
-  | { readonly state: 'forbidden'; readonly reason: 'rate-limited' | 'sso' | 'other'; readonly message: string }
-  | { readonly state: 'unreachable'; readonly message: string };
+  | { readonly state: 'forbidden'; readonly reason: 'rate-limited' | 'sso' | 'scope' | 'other'; readonly message: string }
+  | { readonly state: 'unreachable'; readonly message: string }
+  /** The stored text cannot be sent at all (a control character in it): nothing was sent. */
+  | { readonly state: 'unusable'; readonly message: string };
+
+export interface TokenCheck {
+  readonly token: string;
+  readonly apiBase: string;
+  readonly timeoutMs: number;
+  /** The account the person named with --username: Bitbucket's API wants the Atlassian email. */
+  readonly account?: string | undefined;
+}
 
 export interface TokenKind {
   /** For scripts: "classic", "fine-grained". */
@@ -32,22 +44,33 @@ export interface TokenPage {
   readonly note: string;
 }
 
+/**
+ * Where a token's expiry comes from: the API tells (`reported`), tokens never expire
+ * (`never`), or the person types the date the forge showed (`asked`, login --expires).
+ */
+export type ExpirySource = 'reported' | 'never' | 'asked';
+
 export interface HostProvider {
   readonly id: ProviderId;
   /** The forge's name for people: "GitHub". */
   readonly label: string;
   /** Hosts this forge claims by name alone (github.com, *.ghe.com). */
   claimsHost(host: string): boolean;
-  /** The REST API root for a host, when the host does not configure one. */
-  apiBase(host: string): string;
-  /** Asks the forge's API who the token belongs to. */
-  validate(token: string, apiBase: string, timeoutMs: number): Promise<Validation>;
+  /** The REST API root for a host when git config sets none; undefined when it cannot be known from the host alone. */
+  apiBase(host: string): string | undefined;
+  /** Asks the forge's API about the token; absent for `generic`, whose tokens are stored unvalidated. */
+  readonly validate?: (check: TokenCheck) => Promise<Validation>;
   /** The token-creation page, scopes pre-filled where the forge allows it. */
-  tokenPage(host: string, machine: string): TokenPage;
-  /** What kind of token this is ("classic", "classic personal access token"), or undefined when its shape says nothing. */
+  tokenPage(host: string, machine: string): TokenPage | undefined;
+  /** What kind of token this is, or undefined when its shape says nothing. */
   tokenKind(token: string): TokenKind | undefined;
   /** Warnings about scopes that everyday git needs and the token lacks. */
   scopeWarnings(token: string, scopes: readonly string[] | null): string[];
-  /** Token shapes of this forge, for redaction: each match keeps its group 1 (the prefix) and loses the rest. */
-  readonly tokenPatterns: readonly RegExp[];
+  /** How `scopes: null` reads for this forge. */
+  readonly unlistedScopes: string;
+  readonly expiry: ExpirySource;
+  /** What --username means to login: the git username (default), or the account the API needs (Bitbucket's email). */
+  readonly usernameIs: 'git-username' | 'api-account';
+  /** A 401's WWW-Authenticate realm that names this forge, for the login-time probe. */
+  readonly realm?: RegExp;
 }

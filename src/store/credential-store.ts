@@ -6,15 +6,19 @@ export interface Account {
   readonly secret: Secret;
 }
 
-/** What GitHub said about a token when it was last validated. Not secret; kept beside the item. */
+/** What the forge said about a token (or the person, at login). Not secret; kept beside the item. */
 export interface TokenMetadata {
+  /** The forge (src/hosts/provider.ts ProviderId); absent in rows written before forges were told apart (GitHub). */
+  readonly provider?: string;
   readonly login: string;
-  /** Classic tokens' scopes; null when GitHub lists none (fine-grained tokens). */
+  /** The token's scopes; null when the forge lists none (GitHub fine-grained tokens, Gitea...). */
   readonly scopes: readonly string[] | null;
-  /** Unix seconds. */
+  /** Unix seconds: from the forge, or from login --expires where the forge cannot tell. */
   readonly expiresAt?: number;
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch; absent when the token was never validated (generic hosts). */
   readonly lastValidated?: number;
+  /** The account the forge's API wants beside the token (Bitbucket: the Atlassian email). */
+  readonly account?: string;
 }
 
 export interface StoredCredential {

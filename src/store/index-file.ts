@@ -225,7 +225,9 @@ function isMetadata(value: unknown): value is TokenMetadata {
     typeof m.login === 'string' &&
     (m.scopes === null || (Array.isArray(m.scopes) && m.scopes.every((s) => typeof s === 'string'))) &&
     (m.expiresAt === undefined || typeof m.expiresAt === 'number') &&
-    (m.lastValidated === undefined || typeof m.lastValidated === 'number')
+    (m.lastValidated === undefined || typeof m.lastValidated === 'number') &&
+    (m.provider === undefined || typeof m.provider === 'string') &&
+    (m.account === undefined || typeof m.account === 'string')
   );
 }
 

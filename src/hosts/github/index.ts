@@ -1,6 +1,5 @@
 // GitHub (github.com, GHE.com data residency, Enterprise Server).
 import type { HostProvider } from '../provider.js';
-import { githubTokenPatterns } from './shapes.js';
 import { githubApiBase, isWellKnownGitHubHost } from './api-url.js';
 import { KIND_LABEL, tokenKind } from './token-kind.js';
 import { validateToken } from './validate.js';
@@ -30,5 +29,8 @@ export const github: HostProvider = {
     if (!scopes.includes('workflow')) warnings.push("the token lacks the 'workflow' scope: pushing changes to .github/workflows will fail");
     return warnings;
   },
-  tokenPatterns: githubTokenPatterns,
+  unlistedScopes: 'fine-grained (permissions not listable)',
+  expiry: 'reported',
+  usernameIs: 'git-username',
+  realm: /^GitHub$/i,
 };

@@ -1,0 +1,79 @@
+// The one HTTP client every forge's validation goes through. It refuses a secret that
+// cannot be a header value before any header is built, follows no redirect (a token
+// goes to the URL it was meant for and nowhere else), and never passes on a library's
+// message: those can quote the request, and the request holds the token.
+
+/** How the secret is carried: `Authorization: <scheme> <secret>`, or a header of its own (GitLab's PRIVATE-TOKEN). */
+export type Credentials =
+  | { readonly header: 'authorization'; readonly scheme: 'token' | 'Bearer'; readonly secret: string }
+  | { readonly header: 'authorization'; readonly scheme: 'Basic'; readonly user: string; readonly secret: string }
+  | { readonly header: 'private-token'; readonly secret: string };
+
+export type ApiResult =
+  | { readonly kind: 'answer'; readonly status: number; readonly header: (name: string) => string | undefined; readonly json: unknown }
+  | { readonly kind: 'unusable'; readonly message: string }
+  | { readonly kind: 'unreachable'; readonly message: string };
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Visible ASCII only: anything else (CR, LF, NUL, spaces, non-ASCII) is refused before it nears a header. Pure. */
+export function headerSafe(value: string): boolean {
+  return /^[\x21-\x7e]+$/.test(value);
+}
+
+function headerValue(credentials: Credentials): string {
+  if (credentials.header === 'private-token') return credentials.secret;
+  if (credentials.scheme === 'Basic') return `Basic ${Buffer.from(`${credentials.user}:${credentials.secret}`).toString('base64')}`;
+  return `${credentials.scheme} ${credentials.secret}`;
+}
+
+/** GET a JSON API with a token. The host named in messages is the URL's, never anything from the answer. */
+export async function apiGet(url: string, credentials: Credentials | undefined, timeoutMs: number): Promise<ApiResult> {
+  if (credentials && (!headerSafe(credentials.secret) || ('user' in credentials && /[\0-\x1f\x7f:]/.test(credentials.user)))) {
+    return { kind: 'unusable', message: 'the token contains spaces, control or non-ASCII characters, so it cannot be sent in an HTTP header' };
+  }
+  const host = new URL(url).host;
+  const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'git-credential-pat' };
+  if (credentials) headers[credentials.header] = headerValue(credentials);
+  let response: Response;
+  try {
+    response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    return { kind: 'unreachable', message: failure(error, host, timeoutMs) };
+  }
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel();
+    return { kind: 'unreachable', message: `${host} answered ${response.status} (a redirect, which is not followed with a token)` };
+  }
+  let json: unknown;
+  try {
+    json = parseJson(await boundedText(response));
+  } catch (error) {
+    return { kind: 'unreachable', message: failure(error, host, timeoutMs) };
+  }
+  return { kind: 'answer', status: response.status, header: (name) => response.headers.get(name) ?? undefined, json };
+}
+
+async function boundedText(response: Response): Promise<string> {
+  const text = await response.text();
+  return text.length > MAX_BODY_BYTES ? '' : text;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Our own words for a failed request: a timeout, or the system's error code. */
+function failure(error: unknown, host: string, timeoutMs: number): string {
+  const chain: Array<{ name?: unknown; code?: unknown }> = [];
+  for (let cause = error; cause && typeof cause === 'object' && chain.length < 5; cause = (cause as { cause?: unknown }).cause) {
+    chain.push(cause as { name?: unknown; code?: unknown });
+  }
+  if (chain.some((c) => c.name === 'TimeoutError' || c.name === 'AbortError')) return `${host} did not answer within ${timeoutMs / 1000} s`;
+  const code = chain.map((c) => c.code).find((c): c is string => typeof c === 'string' && /^[A-Z0-9_]+$/.test(c));
+  return `cannot reach ${host} (${code ?? 'network error'})`;
+}
