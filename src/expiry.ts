@@ -30,7 +30,7 @@ export function expiryJson(expiresAt: number | undefined): string | null {
 }
 
 /** "in 3 days", "within a day". */
-export function timeLeft(expiresAt: number, nowMs: number): string {
+function timeLeft(expiresAt: number, nowMs: number): string {
   const days = daysLeft(expiresAt, nowMs);
   return days === 0 ? 'within a day' : `in ${days} day${days === 1 ? '' : 's'}`;
 }

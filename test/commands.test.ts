@@ -248,7 +248,7 @@ describe('status', () => {
 
     const healthy = await run(['status', '--host', hosts.valid]);
     expect(healthy).toMatchObject({ code: 0, stderr: '' });
-    expect(healthy.stdout).toMatch(new RegExp(`${hosts.valid}\\s+octocat\\s+valid\\s+octocat, expires`));
+    expect(healthy.stdout).toMatch(new RegExp(`${hosts.valid}\\s+octocat\\s+github\\s+valid\\s+octocat, expires`));
 
     api.tokens.delete(REVOKED);
     const result = await run(['status', '--json']);

@@ -8,6 +8,9 @@ import { bitbucket } from '../src/hosts/bitbucket/index.js';
 import { forgejo, gitea } from '../src/hosts/gitea/index.js';
 import { generic } from '../src/hosts/generic/index.js';
 import { gitlab } from '../src/hosts/gitlab/index.js';
+import { gitlabExpiry } from '../src/hosts/gitlab/validate.js';
+import { headerSafe } from '../src/hosts/http.js';
+import { parseRealm } from '../src/hosts/probe.js';
 import { redact } from '../src/trace.js';
 import { startAzureApi, startBitbucketApi, startGiteaApi, startGitLabApi, type ForgeApi } from './support/forge-apis.js';
 import { gitClient, type GitClient } from './support/git-client.js';
@@ -216,5 +219,23 @@ describe('redaction of every forge token shape', () => {
     const line = redact(`failed with ${token} in it`);
     expect(line).not.toContain(token);
     expect(line).toContain('<redacted>');
+  });
+});
+
+describe('pure pieces of the forge clients', () => {
+  it('reads the realm of a 401 as the probe does', () => {
+    expect(parseRealm('Basic realm="GitLab"')).toBe('GitLab');
+    expect(parseRealm('Basic realm="Gitea (Basic Auth)", charset="UTF-8"')).toBe('Gitea (Basic Auth)');
+    expect(parseRealm('Bearer')).toBeUndefined();
+  });
+
+  it("reads GitLab's expires_at as 00:00 UTC on that date, and nothing else", () => {
+    expect(gitlabExpiry('2026-12-31')).toBe(Date.UTC(2026, 11, 31) / 1000);
+    for (const bad of [null, undefined, '', '2026-12-31T00:00:00Z', 20261231]) expect(gitlabExpiry(bad)).toBeUndefined();
+  });
+
+  it('lets only visible ASCII near a header', () => {
+    expect(headerSafe('glpat-abc.01.xyz')).toBe(true);
+    for (const bad of ['a\rb', 'a\nb', 'a b', 'a\0b', 'tökén', '']) expect(headerSafe(bad)).toBe(false);
   });
 });

@@ -17,7 +17,7 @@ type Services = Pick<CommandContext, 'env' | 'git' | 'now'>;
 const API_URL_SETTING = 'patApiUrl';
 
 /** GIT_CREDENTIAL_PAT_API_TIMEOUT_MS overrides it, for slow proxies (and tests). */
-export function apiTimeoutMs(env: NodeJS.ProcessEnv): number {
+function apiTimeoutMs(env: NodeJS.ProcessEnv): number {
   const value = Number(env.GIT_CREDENTIAL_PAT_API_TIMEOUT_MS);
   return Number.isInteger(value) && value > 0 ? value : 10_000;
 }
@@ -42,7 +42,7 @@ export async function configuredApiUrl(context: Pick<CommandContext, 'env' | 'gi
  * variable set anywhere else is refused, not ignored, so nobody's token goes to a
  * forge's real API when they meant another.
  */
-export async function apiBaseFor(context: Pick<CommandContext, 'env' | 'git'>, provider: HostProvider, host: string, named = false): Promise<string> {
+async function apiBaseFor(context: Pick<CommandContext, 'env' | 'git'>, provider: HostProvider, host: string, named = false): Promise<string> {
   const url = (await configuredApiUrl(context, host, named)) ?? provider.apiBase(host);
   if (url === undefined) throw new ApiUrlError(`${provider.label} on ${host} has no API address of its own; set it: git config --global credential.https://${host}.${API_URL_SETTING} URL`);
   return url;

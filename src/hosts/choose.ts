@@ -11,7 +11,7 @@ import type { HostProvider, ProviderId } from './provider.js';
 import type { StoredCredential } from '../store/credential-store.js';
 import { isProviderId, providerById, providerByRealm, providerClaiming, recognisedKind } from './registry.js';
 
-export const PROVIDER_SETTING = 'patProvider';
+const PROVIDER_SETTING = 'patProvider';
 
 type Config = Pick<CommandContext, 'git'>;
 
@@ -43,7 +43,7 @@ export async function providerOfStored(context: Config, credential: StoredCreden
   return recognisedKind(credential.secret.password)?.provider ?? providerById('generic');
 }
 
-export function providerList(): string {
+function providerList(): string {
   return 'github, gitlab, gitea, forgejo, bitbucket, azure-devops or generic';
 }
 
@@ -58,14 +58,20 @@ export function parseProviderOption(value: string): ProviderId {
  * https://HOST), recorded when its realm names a forge. Otherwise GitHub Enterprise
  * Server, as an unknown host has always been.
  */
-export async function chooseForLogin(context: Pick<CommandContext, 'git' | 'env'>, host: string, named: ProviderId | undefined, apiUrl: string | undefined): Promise<HostProvider> {
+export async function chooseForLogin(
+  context: Pick<CommandContext, 'git' | 'env'>,
+  host: string,
+  named: ProviderId | undefined,
+  apiUrl: () => Promise<string | undefined>,
+): Promise<HostProvider> {
   if (named !== undefined) {
     await record(context, host, named);
     return providerById(named);
   }
   const known = providerClaiming(host) ?? (await configuredProvider(context, host));
   if (known) return known;
-  const realm = await probeRealm(apiUrl === undefined ? `https://${host}` : new URL(apiUrl).origin);
+  const configured = await apiUrl();
+  const realm = await probeRealm(configured === undefined ? `https://${host}` : new URL(configured).origin);
   const found = realm === undefined ? undefined : providerByRealm(realm);
   if (!found) return github;
   await record(context, host, found.id);

@@ -3,7 +3,7 @@
 // the forge in its realm (`Basic realm="GitLab"`). Within 2 s, no redirect, no
 // credential sent; never during get.
 
-export const PROBE_TIMEOUT_MS = 2000;
+const PROBE_TIMEOUT_MS = 2000;
 
 /** The realm of the host's 401, or undefined (no 401, no realm, no answer in time). */
 export async function probeRealm(origin: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<string | undefined> {
