@@ -8,7 +8,7 @@ import type { CommandContext } from './context.js';
 export const list = defineCommand({
   description: `
 Lists the credentials kept in your keychain by git-credential-pat: host, username,
-token kind, scopes, expiry, when GitHub last confirmed it, and which account is the
+forge, token kind, scopes, expiry, when the forge last confirmed it, and which account is the
 host's default (git's credential.<url>.username). Never shows a token.`,
   options: {
     json: { type: 'boolean', help: 'print the list as JSON on stdout' },
@@ -16,17 +16,18 @@ host's default (git's credential.<url>.username). Never shows a token.`,
   json: {
     shape: 'an array of objects, one per credential, sorted by host and username',
     fields: [
+      { name: 'provider', help: 'the forge: github, gitlab, gitea, forgejo, bitbucket, azure-devops or generic' },
       { name: 'host', help: 'the host (with :PORT when not the default)' },
       { name: 'protocol', help: 'https, or the protocol git stored it for' },
       { name: 'path', help: 'the repository path it is kept for; null for the whole host' },
       { name: 'username', help: 'the git username' },
-      { name: 'kind', help: "the token's kind from its prefix: classic, fine-grained, oauth, user-to-server, installation, refresh, app or unknown" },
-      { name: 'login', help: 'the account the host named when the token was last checked; null if never' },
-      { name: 'scopes', help: 'classic scopes; null when not listable (fine-grained) or never checked (see checked)' },
-      { name: 'checked', help: 'whether the host was ever asked about this token' },
+      { name: 'kind', help: "the token's kind from its shape (classic, fine-grained, personal, api-token...) or unknown" },
+      { name: 'login', help: 'the account the forge named when the token was last checked; null if never' },
+      { name: 'scopes', help: 'the scopes the forge reported; null when not listable or never checked (see checked)' },
+      { name: 'checked', help: 'whether the forge ever confirmed this token' },
       { name: 'expires', help: 'expiry date (YYYY-MM-DD, UTC); null when none is known' },
       { name: 'daysLeft', help: 'whole days until expiry (negative once expired); null when none is known' },
-      { name: 'lastValidated', help: 'when the host last confirmed the token (ISO 8601); null if never' },
+      { name: 'validated', help: 'when the forge last confirmed the token (ISO 8601); null if never (generic hosts: not validated)' },
       { name: 'isDefault', help: "whether git's credential.<url>.username names this account for the host" },
     ],
   },
@@ -38,7 +39,7 @@ host's default (git's credential.<url>.username). Never shows a token.`,
       return 0;
     }
     if (views.length === 0) {
-      await context.out('No credentials stored. Add a GitHub token with: git-credential-pat login\n');
+      await context.out('No credentials stored. Add a token with: git-credential-pat login\n');
       return 0;
     }
     const rows = views.map((v) => [
