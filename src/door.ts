@@ -13,6 +13,7 @@ import { RequestReader } from './request-reader.js';
 import { discoverPrivateBus } from './private-bus/discover.js';
 import { KeychainUnavailableError, type CredentialStore } from './store/credential-store.js';
 import { openKeychainStore } from './store/keychain.js';
+import { secretServiceReader } from './store/secret-service-reader.js';
 import { terminalPresent } from './terminal-present.js';
 import { describeRequest, elapsed, holdSecret, openTrace, type Trace } from './trace.js';
 
@@ -126,7 +127,8 @@ export async function door(action: HelperAction): Promise<void> {
       store: () => {
         // Before the first keychain call: libdbus reads the bus address once.
         if (discoverPrivateBus(env)) trace?.(`using the private bus of unlock: ${env.DBUS_SESSION_BUS_ADDRESS}`);
-        return openKeychainStore(env, trace);
+        // On Linux, reads go over our own D-Bus client (on the same address): no native binding on a hit.
+        return openKeychainStore(env, trace, process.platform === 'linux' ? secretServiceReader(env) : undefined);
       },
       trace,
       env,

@@ -8,7 +8,7 @@ import { bindingPackage } from '../src/store/keyring-binding.js';
 import { request, runHelper, testHome, uniqueHost } from './support/helper-process.js';
 
 describe('what get loads', () => {
-  it('loads one bundle and the keychain binding: no GitHub code, no network, no streams on stdio', async () => {
+  it('loads one bundle: no native binding on Linux (our own D-Bus client reads), no GitHub code, no network, no streams on stdio', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gcp-footprint-'));
     const report = join(dir, 'loaded.json');
     const probe = join(dir, 'probe.cjs');
@@ -32,11 +32,25 @@ describe('what get loads', () => {
     const { files, builtins } = JSON.parse(readFileSync(report, 'utf8')) as { files: string[]; builtins: string[] };
     const ours = files.filter((f) => !f.endsWith('probe.cjs'));
     expect(ours.some((f) => f.endsWith('/dist/door.cjs'))).toBe(true);
-    expect(ours.filter((f) => f.includes('/node_modules/')).every((f) => f.includes('@napi-rs/keyring'))).toBe(true);
     expect(ours.some((f) => f.includes('octokit') || f.endsWith('/dist/cli.cjs'))).toBe(false);
-    for (const heavy of ['NativeModule net', 'NativeModule tls', 'NativeModule http', 'NativeModule https', 'NativeModule readline', 'NativeModule tty']) {
+    // The Secret Service answers over a Unix socket (net); nothing talks TLS or HTTP, and stdio stays plain descriptors.
+    for (const heavy of ['NativeModule tls', 'NativeModule http', 'NativeModule https', 'NativeModule readline', 'NativeModule tty']) {
       expect(builtins).not.toContain(heavy);
     }
+    if (process.platform === 'linux') {
+      expect(ours.filter((f) => f.includes('/node_modules/'))).toEqual([]);
+      expect(missFiles.filter((f) => f.includes('/node_modules/'))).toEqual([]);
+      // No transfer encryption on this path (SECURITY.md says why), so no crypto either.
+      expect(builtins).not.toContain('NativeModule crypto');
+    } else {
+      expect(ours.filter((f) => f.includes('/node_modules/')).every((f) => f.includes('@napi-rs/keyring'))).toBe(true);
+      expect(builtins).not.toContain('NativeModule net');
+    }
+
+    // git stores what worked after every success: an unchanged store reads, compares and loads no binding either.
+    await runHelper(['store'], request({ protocol: 'https', host, username: 'u', password: 'p' }), env);
+    const unchanged = JSON.parse(readFileSync(report, 'utf8')) as { files: string[] };
+    if (process.platform === 'linux') expect(unchanged.files.filter((f) => f.includes('/node_modules/'))).toEqual([]);
   });
 
   it("asks for this platform's binding package directly", () => {

@@ -8,6 +8,7 @@ import { IndexFile, defaultIndexPath } from './index-file.js';
 import { currentKeychainPlatform, lockedMessage, noServiceMessage, unreachableMessage, type KeychainPlatform } from './keychain-messages.js';
 import { IndexedStore, type SecretBackend } from './indexed-store.js';
 import { keyring } from './keyring-binding.js';
+import type { SecretReader } from './secret-service-reader.js';
 import { TracingSecrets, type Trace } from '../trace.js';
 
 // Without the pin, Linux silently falls back to the kernel keyring, which the next
@@ -24,21 +25,39 @@ export function keychainTimeoutMs(env: NodeJS.ProcessEnv = process.env, platform
   return canPrompt ? 60_000 : 2000;
 }
 
-/** With a trace, every keychain call is timed and traced (GIT_CREDENTIAL_PAT_TRACE). */
-export function openKeychainStore(env: NodeJS.ProcessEnv = process.env, trace?: Trace): IndexedStore {
-  const secrets = new KeychainSecrets(keychainTimeoutMs(env));
+/**
+ * With a trace, every keychain call is timed and traced (GIT_CREDENTIAL_PAT_TRACE).
+ * With a reader (Linux: our own Secret Service client), reads try it first and fall
+ * back to the binding when it cannot answer.
+ */
+export function openKeychainStore(env: NodeJS.ProcessEnv = process.env, trace?: Trace, reader?: SecretReader): IndexedStore {
+  const secrets = new KeychainSecrets(keychainTimeoutMs(env), reader, trace);
   return new IndexedStore(trace ? new TracingSecrets(secrets, trace) : secrets, new IndexFile(defaultIndexPath(env)));
 }
 
 export class KeychainSecrets implements SecretBackend {
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly reader?: SecretReader,
+    private readonly trace?: Trace,
+  ) {}
 
   get(service: string, account: string): Promise<string | null> {
-    return this.call((signal) => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).getPassword(signal));
+    return this.call(async (signal) => {
+      const read = await this.reader?.get(service, account, signal);
+      if (read?.kind === 'answer') return read.value;
+      if (read) this.trace?.(`own Secret Service client: ${read.reason}; asking the keyring library`);
+      return new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).getPassword(signal);
+    });
   }
 
   find(service: string): Promise<Array<{ account: string; password: string }>> {
-    return this.call((signal) => keyring().findCredentialsAsync(service, null, signal));
+    return this.call(async (signal) => {
+      const read = await this.reader?.find(service, signal);
+      if (read?.kind === 'answer') return read.value;
+      if (read) this.trace?.(`own Secret Service client: ${read.reason}; asking the keyring library`);
+      return keyring().findCredentialsAsync(service, null, signal);
+    });
   }
 
   set(service: string, account: string, secret: string): Promise<void> {

@@ -1,0 +1,91 @@
+// The few Secret Service calls this tool makes over its own D-Bus connection
+// (freedesktop.org Secret Service API 0.2): open an encrypted session, search items
+// by attribute, read their attributes and secrets, and ask about the collection.
+import { expectBody, type BusConnection } from './connection.js';
+import { createDhOffer, decryptSecret, DH_ALGORITHM } from './dh-session.js';
+import { DBusWireError } from './errors.js';
+import { variant, type DBusValue, type Variant } from './wire.js';
+
+export const SECRETS_NAME = 'org.freedesktop.secrets';
+const SERVICE = { destination: SECRETS_NAME, path: '/org/freedesktop/secrets', interface: 'org.freedesktop.Secret.Service' } as const;
+const PROPERTIES = 'org.freedesktop.DBus.Properties';
+const ITEM = 'org.freedesktop.Secret.Item';
+const COLLECTION = 'org.freedesktop.Secret.Collection';
+/** ReadAlias's answer when no collection has the alias. */
+const NO_OBJECT = '/';
+
+export type TransferAlgorithm = 'dh' | 'plain';
+
+export interface SearchResult {
+  readonly unlocked: readonly string[];
+  readonly locked: readonly string[];
+}
+
+/** An open transfer session; secrets read through it come back decrypted. */
+export interface SecretSession {
+  readonly path: string;
+  /** The secret's bytes, or undefined when they do not decrypt. */
+  open(parameters: Uint8Array, value: Uint8Array): Uint8Array | undefined;
+}
+
+export class SecretServiceClient {
+  constructor(readonly bus: BusConnection) {}
+
+  /** Items in every collection whose attributes include all of these. */
+  async searchItems(attributes: Readonly<Record<string, string>>): Promise<SearchResult> {
+    const reply = await this.bus.call({ ...SERVICE, member: 'SearchItems', signature: 'a{ss}', body: [Object.entries(attributes)] });
+    const [unlocked, locked] = expectBody<[string[], string[]]>(reply, 'aoao');
+    return { unlocked, locked };
+  }
+
+  /**
+   * A transfer session: 'dh' encrypts each secret in transit
+   * (dh-ietf1024-sha256-aes128-cbc-pkcs7, as libsecret does); 'plain' does not.
+   */
+  async openSession(algorithm: TransferAlgorithm = 'dh'): Promise<SecretSession> {
+    if (algorithm === 'plain') {
+      const reply = await this.bus.call({ ...SERVICE, member: 'OpenSession', signature: 'sv', body: ['plain', variant('s', '')] });
+      const [, path] = expectBody<[Variant, string]>(reply, 'vo');
+      return { path, open: (_parameters, value) => value };
+    }
+    const offer = createDhOffer();
+    const reply = await this.bus.call({ ...SERVICE, member: 'OpenSession', signature: 'sv', body: [DH_ALGORITHM, variant('ay', offer.publicKey)] });
+    const [output, path] = expectBody<[Variant, string]>(reply, 'vo');
+    if (output.signature !== 'ay' || !(output.value instanceof Uint8Array)) throw new DBusWireError('OpenSession answered without a public key');
+    const key = offer.deriveKey(output.value);
+    return { path, open: (parameters, value) => decryptSecret(key, parameters, value) };
+  }
+
+  /** The secrets of these items (those the service returns: unlocked ones), by item path. */
+  async getSecrets(items: readonly string[], session: SecretSession): Promise<Map<string, Uint8Array | undefined>> {
+    const reply = await this.bus.call({ ...SERVICE, member: 'GetSecrets', signature: 'aoo', body: [items, session.path] });
+    const [entries] = expectBody<[Array<[string, [string, Uint8Array, Uint8Array, string]]>]>(reply, 'a{o(oayays)}');
+    return new Map(entries.map(([item, [, parameters, value]]) => [item, session.open(parameters, value)]));
+  }
+
+  /** An item's lookup attributes. */
+  async itemAttributes(item: string): Promise<Map<string, string>> {
+    const value = await this.property(item, ITEM, 'Attributes');
+    if (value.signature !== 'a{ss}') throw new DBusWireError(`Attributes has type ${value.signature}`);
+    return new Map(value.value as Array<[string, string]>);
+  }
+
+  /**
+   * Whether the collection behind an alias ('default' is where new items go) is
+   * locked; undefined when no collection has that alias.
+   */
+  async aliasLocked(alias = 'default'): Promise<boolean | undefined> {
+    const [path] = expectBody<[string]>(await this.bus.call({ ...SERVICE, member: 'ReadAlias', signature: 's', body: [alias] }), 'o');
+    if (path === NO_OBJECT) return undefined;
+    const value = await this.property(path, COLLECTION, 'Locked');
+    if (value.signature !== 'b') throw new DBusWireError(`Locked has type ${value.signature}`);
+    return value.value as boolean;
+  }
+
+  private async property(path: string, iface: string, name: string): Promise<Variant> {
+    const reply = await this.bus.call({ destination: SECRETS_NAME, path, interface: PROPERTIES, member: 'Get', signature: 'ss', body: [iface, name] });
+    return expectBody<[Variant]>(reply, 'v')[0];
+  }
+}
+
+export type { DBusValue };

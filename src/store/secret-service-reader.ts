@@ -1,0 +1,145 @@
+// The Linux read path without the native binding: our own D-Bus client asks the
+// Secret Service for the items @napi-rs/keyring wrote (attributes `service` and
+// `username`) and reads their secrets through a dh-ietf1024 session. It answers only
+// what it can answer exactly as the binding would: one unlocked item, or none at
+// all. Anything else (a locked item, duplicates, an address it cannot open, a
+// service that refuses, bytes that make no sense) is handed to the binding, which
+// then fails or prompts exactly as it always has.
+import { parseBusAddress, type BusSocket } from './dbus/address.js';
+import { BusConnection } from './dbus/connection.js';
+import { BusUnreachableError, DBusErrorReply } from './dbus/errors.js';
+import { SecretServiceClient, type SecretSession, type TransferAlgorithm } from './dbus/secret-service.js';
+
+/** The answer, or why the binding must be asked instead. */
+export type ReadResult<T> = { readonly kind: 'answer'; readonly value: T } | { readonly kind: 'ask-binding'; readonly reason: string };
+
+export interface SecretReader {
+  get(service: string, account: string, signal: AbortSignal): Promise<ReadResult<string | null>>;
+  find(service: string, signal: AbortSignal): Promise<ReadResult<Array<{ account: string; password: string }>>>;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+interface Link {
+  readonly client: SecretServiceClient;
+  readonly session: Promise<SecretSession>;
+}
+
+/** undefined when the environment names no bus this client can open. */
+export function secretServiceReader(env: NodeJS.ProcessEnv, nodeVersion = process.versions.node): SecretReader | undefined {
+  const [socket] = parseBusAddress(env.DBUS_SESSION_BUS_ADDRESS);
+  if (!socket || (socket.kind === 'abstract' && !exactAbstractNames(nodeVersion))) return undefined;
+  return new SecretServiceReader(socket);
+}
+
+/**
+ * Node 20 pads an abstract socket's name with NULs to the full sun_path, so it
+ * reaches a different name than the bus listens on (one anybody could take):
+ * there, abstract addresses stay with the keyring library. Node 22 and later
+ * use the name's exact length.
+ */
+export function exactAbstractNames(nodeVersion: string): boolean {
+  return Number(nodeVersion.split('.', 1)[0]) >= 22;
+}
+
+export class SecretServiceReader implements SecretReader {
+  private link: Link | undefined;
+
+  constructor(
+    private readonly socket: BusSocket,
+    private readonly algorithm: TransferAlgorithm = 'plain',
+  ) {}
+
+  async get(service: string, account: string, signal: AbortSignal): Promise<ReadResult<string | null>> {
+    return this.guard(async ({ client, session }) => {
+      const found = await client.searchItems({ service, username: account });
+      if (found.locked.length > 0) return askBinding('the item is in a locked collection');
+      const [item, ...more] = found.unlocked;
+      if (item === undefined) return answer(null);
+      if (more.length > 0) return askBinding('several items match');
+      const secret = (await client.getSecrets([item], await session)).get(item);
+      const text = secret && decode(secret);
+      return text === undefined ? askBinding('the secret did not decrypt as UTF-8 text') : answer(text);
+    }, signal);
+  }
+
+  async find(service: string, signal: AbortSignal): Promise<ReadResult<Array<{ account: string; password: string }>>> {
+    return this.guard(async ({ client, session }) => {
+      const found = await client.searchItems({ service });
+      if (found.locked.length > 0) return askBinding('an item is in a locked collection');
+      if (found.unlocked.length === 0) return answer([]);
+      // One round trip for all of it: the secrets and every item's attributes.
+      const [secrets, ...attributes] = await Promise.all([
+        session.then((s) => client.getSecrets(found.unlocked, s)),
+        ...found.unlocked.map((item) => client.itemAttributes(item)),
+      ]);
+      const accounts: Array<{ account: string; password: string }> = [];
+      for (const [i, item] of found.unlocked.entries()) {
+        const account = attributes[i]?.get('username');
+        const secret = secrets.get(item);
+        const password = secret && decode(secret);
+        if (account === undefined || password === undefined) return askBinding('an item lacks a username or a readable secret');
+        accounts.push({ account, password });
+      }
+      return answer(accounts);
+    }, signal);
+  }
+
+  /** Opens the connection and the session once, pipelined with the first search. */
+  private connect(): Link {
+    if (!this.link) {
+      const client = new SecretServiceClient(BusConnection.open(this.socket));
+      const session = openSession(client, this.algorithm);
+      session.catch(() => {}); // read (and reported) by whoever awaits it
+      this.link = { client, session };
+    }
+    return this.link;
+  }
+
+  private async guard<T>(operation: (link: Link) => Promise<ReadResult<T>>, signal: AbortSignal): Promise<ReadResult<T>> {
+    const link = this.connect();
+    // A caller that gives up (the keychain timeout) ends the connection, and with it every call in flight.
+    const abandon = () => link.client.bus.close(new BusUnreachableError('aborted', 'ABORT_ERR'));
+    signal.addEventListener('abort', abandon, { once: true });
+    try {
+      return await operation(link);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const reason = error instanceof Error ? `${error.name}: ${error.message.split('\n', 1)[0]}` : 'failed';
+      return askBinding(reason);
+    } finally {
+      signal.removeEventListener('abort', abandon);
+    }
+  }
+}
+
+/**
+ * 'plain' by default: see SECURITY.md for why transfer encryption buys nothing
+ * here and what it would cost. A service that refuses plain (KWallet) gets 'dh'.
+ */
+async function openSession(client: SecretServiceClient, algorithm: TransferAlgorithm): Promise<SecretSession> {
+  try {
+    return await client.openSession(algorithm);
+  } catch (error) {
+    if (algorithm === 'plain' && error instanceof DBusErrorReply && error.errorName === NOT_SUPPORTED) return client.openSession('dh');
+    throw error;
+  }
+}
+
+const NOT_SUPPORTED = 'org.freedesktop.DBus.Error.NotSupported';
+
+function answer<T>(value: T): ReadResult<T> {
+  return { kind: 'answer', value };
+}
+
+function askBinding<T>(reason: string): ReadResult<T> {
+  return { kind: 'ask-binding', reason };
+}
+
+function decode(bytes: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
