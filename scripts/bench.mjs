@@ -14,10 +14,10 @@ const HOST = 'bench.example.invalid'; // never contacted: helpers only look it u
 const MISS_HOST = 'miss.example.invalid'; // nothing stored for it
 const REQUEST = (host) => `protocol=https\nhost=${host}\n\n`;
 const STORE = (host, password) => `protocol=https\nhost=${host}\nusername=u\npassword=${password}\n\n`;
-const GOALS = { floor: 1.1, libsecret: 2.5, gh: 1, missHit: 1, rss: 1.2 };
+const GOALS = { floor: 1.1, libsecret: 2.5, gh: 1, missHit: 1, storeGet: 0.5, rss: 1.1 };
 
 // ---- options ----
-const opts = { runs: 40, warmup: 5, quick: false, out: path.join(root, 'BENCHMARKS.md') };
+const opts = { runs: 40, warmup: 5, quick: false, out: path.join(root, 'BENCHMARKS.md'), nodes: [] };
 const given = new Set();
 for (let argv = process.argv.slice(2), i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -30,6 +30,7 @@ for (let argv = process.argv.slice(2), i = 0; i < argv.length; i++) {
   else if (a === '--warmup') (opts.warmup = num()), given.add('warmup');
   else if (a === '--quick') opts.quick = true;
   else if (a === '--out') opts.out = path.resolve(argv[++i] ?? die('bench: --out needs a file', 2));
+  else if (a === '--node') opts.nodes.push(path.resolve(argv[++i] ?? die('bench: --node needs the path of a node binary', 2)));
   else die(`bench: unknown option ${a} (see scripts/bench --help)`, 2);
 }
 if (opts.quick) {
@@ -78,7 +79,13 @@ const startedAt = new Date();
 const commit = tool('git', ['-C', root, 'rev-parse', '--short', 'HEAD']).stdout?.trim() || 'unknown';
 
 // ---- the helpers ----
-const node = process.execPath;
+// Every Node row runs once per Node: the one running this script, then each --node.
+const nodes = [process.execPath, ...opts.nodes].map((bin) => {
+  const version = firstLine(tool(bin, ['--version']).stdout);
+  if (!/^v\d+\./.test(version)) die(`bench: ${bin} --version did not answer like Node`, 2);
+  return { bin, version, label: `Node ${version.slice(1)}` };
+});
+const node = nodes[0].bin;
 const rows = [];
 const patBin = path.join(snapshot, 'bin', 'git-credential-pat.cjs');
 const patSecret = 'pat-bench-secret';
@@ -92,26 +99,47 @@ process.stdin.on('data', () => {}).on('end', () => {
 });
 `);
 
-const nodeRows = [
-  ['pat-hit', 'git-credential-pat', 'hit', patBin, HOST, patSecret],
-  ['pat-miss', 'git-credential-pat', 'miss', patBin, MISS_HOST, null],
-  ['floor', 'trivial Node helper (floor)', 'hit', floorPath, HOST, 'floor-secret'],
-];
-for (const [id, name, kase, file, host, expect] of nodeRows) {
+// The breakdown's middle row: a helper that does nothing but one @napi-rs/keyring read.
+const bindingName = { linux: `@napi-rs/keyring-linux-${process.arch}-gnu`, darwin: `@napi-rs/keyring-darwin-${process.arch}`, win32: `@napi-rs/keyring-win32-${process.arch}-msvc` }[process.platform];
+const rawPath = path.join(tmp, 'git-credential-raw-binding.cjs');
+writeFileSync(rawPath, `// One raw binding read, as a helper: stdin to the end, findCredentials, print.
+process.stdin.on('data', () => {}).on('end', () => {
+  const keyring = require(${JSON.stringify(path.join(root, 'node_modules', bindingName ?? '@napi-rs/keyring'))});
+  keyring.findCredentialsAsync(${JSON.stringify(`git-credential-pat:https://${HOST}`)}, null).then(([found]) => {
+    process.stdout.write('username=' + found.account + '\\npassword=' + found.password + '\\n');
+  });
+});
+`);
+
+const APPROVE = STORE(HOST, patSecret);
+for (const { bin, label } of nodes) {
+  const headline = bin === node;
   for (const [ca, rowEnv] of caSettings) {
-    rows.push({ id: `${id}-${ca}`, name, kase, ca, helper: `!${q(node)} ${q(file)}`, host, expect, env: rowEnv });
+    const base = { node: label, ca, env: rowEnv };
+    const helper = (file) => `!${q(bin)} ${q(file)}`;
+    rows.push({ ...base, id: `pat-hit-${label}-${ca}`, name: 'git-credential-pat', kase: 'hit', kind: 'fill', helper: helper(patBin), host: HOST, expect: patSecret });
+    rows.push({ ...base, id: `floor-${label}-${ca}`, name: 'trivial Node helper (floor)', kase: 'hit', kind: 'fill', helper: helper(floorPath), host: HOST, expect: 'floor-secret' });
+    if (ca !== 'unset' && !headline) continue;
+    rows.push({ ...base, id: `pat-miss-${label}-${ca}`, name: 'git-credential-pat', kase: 'miss', kind: 'fill', helper: helper(patBin), host: MISS_HOST, expect: null });
+    rows.push({ ...base, id: `pat-store-${label}-${ca}`, name: 'git-credential-pat', kase: 'unchanged store', kind: 'approve', helper: helper(patBin), input: APPROVE });
+    if (ca !== 'unset') continue;
+    // The breakdown: processes run directly (no git), to see where a get's time goes.
+    rows.push({ ...base, id: `bare-${label}`, name: '`node -e 0`', kase: 'breakdown', kind: 'direct', argv: [bin, '-e', '0'], expect: undefined });
+    rows.push({ ...base, id: `floor-direct-${label}`, name: 'trivial Node helper, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, floorPath, 'get'], expect: 'floor-secret' });
+    rows.push({ ...base, id: `raw-${label}`, name: 'one raw `@napi-rs/keyring` read, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, rawPath, 'get'], expect: patSecret });
+    rows.push({ ...base, id: `pat-direct-${label}`, name: 'git-credential-pat get, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, patBin, 'get'], expect: patSecret });
   }
 }
 
 const storeFile = path.join(tmp, 'store-credentials');
 writeFileSync(storeFile, `https://u:store-secret@${HOST}\n`, { mode: 0o600 });
-rows.push({ id: 'store', name: 'git credential-store', kase: 'hit', ca: 'n/a', helper: `store --file=${q(storeFile)}`, host: HOST, expect: 'store-secret', env });
+rows.push({ id: 'store', name: 'git credential-store', kase: 'hit', ca: 'n/a', node: 'n/a', kind: 'fill', helper: `store --file=${q(storeFile)}`, host: HOST, expect: 'store-secret', env });
 
 const libsecret = setUpLibsecret();
-if (libsecret) rows.push({ id: 'libsecret', name: 'git-credential-libsecret (C)', kase: 'hit', ca: 'n/a', helper: `!${q(libsecret)}`, host: HOST, expect: 'libsecret-secret', env });
+if (libsecret) rows.push({ id: 'libsecret', name: 'git-credential-libsecret (C)', kase: 'hit', ca: 'n/a', node: 'n/a', kind: 'fill', helper: `!${q(libsecret)}`, host: HOST, expect: 'libsecret-secret', env });
 
 const gh = setUpGh();
-if (gh) rows.push({ id: 'gh', name: '`gh auth git-credential`', kase: 'hit', ca: 'n/a', helper: `!${q(gh.path)} auth git-credential`, host: HOST, expect: 'gh-bench-secret', env: gh.env });
+if (gh) rows.push({ id: 'gh', name: '`gh auth git-credential`', kase: 'hit', ca: 'n/a', node: 'n/a', kind: 'fill', helper: `!${q(gh.path)} auth git-credential`, host: HOST, expect: 'gh-bench-secret', env: gh.env });
 
 function setUpLibsecret() {
   const prebuilt = '/usr/lib/git-core/git-credential-libsecret';
@@ -158,17 +186,21 @@ function setUpGh() {
 // ---- measure: round-robin, rotating the starting row each round ----
 function runOnce(row) {
   const t0 = performance.now();
-  const r = spawnSync('git', ['-c', `credential.helper=${row.helper}`, 'credential', 'fill'], {
-    input: REQUEST(row.host), env: row.env, cwd: tmp, encoding: 'utf8',
-  });
+  const r = row.kind === 'direct'
+    ? spawnSync(row.argv[0], row.argv.slice(1), { input: REQUEST(HOST), env: row.env, cwd: tmp, encoding: 'utf8' })
+    : spawnSync('git', ['-c', `credential.helper=${row.helper}`, 'credential', row.kind === 'approve' ? 'approve' : 'fill'], {
+      input: row.kind === 'approve' ? row.input : REQUEST(row.host), env: row.env, cwd: tmp, encoding: 'utf8',
+    });
   const ms = performance.now() - t0;
   const answered = /^password=(.*)$/m.exec(r.stdout ?? '')?.[1];
-  const ok = row.expect === null
-    ? r.status !== 0 && answered === undefined // a miss: git finds nothing and may not prompt
-    : r.status === 0 && answered === row.expect;
+  const ok = row.kind === 'approve' || (row.kind === 'direct' && row.expect === undefined)
+    ? r.status === 0 && (r.stderr ?? '') === ''
+    : row.expect === null
+      ? r.status !== 0 && answered === undefined // a miss: git finds nothing and may not prompt
+      : r.status === 0 && answered === row.expect;
   if (r.error || !ok) {
-    die(`bench: wrong answer from ${row.name} (${row.kase}, NODE_EXTRA_CA_CERTS ${row.ca}): exit ${r.status}, ` +
-      `password ${answered === undefined ? 'none' : JSON.stringify(answered)}, expected ${row.expect === null ? 'none' : JSON.stringify(row.expect)}; ` +
+    die(`bench: wrong answer from ${row.name} (${row.kase}, ${row.node}, NODE_EXTRA_CA_CERTS ${row.ca}): exit ${r.status}, ` +
+      `password ${answered === undefined ? 'none' : JSON.stringify(answered)}, expected ${row.expect == null ? 'none' : JSON.stringify(row.expect)}; ` +
       `stderr: ${firstLine(r.stderr || r.error?.message)}`);
   }
   return ms;
@@ -186,6 +218,16 @@ for (let round = 0; round < rounds; round++) {
 }
 if (process.stderr.isTTY) process.stderr.write('\n');
 
+// The unchanged-store row must have measured the unchanged path: nothing rewritten.
+{
+  const traceFile = path.join(tmp, 'store-trace');
+  const r = spawnSync('git', ['-c', `credential.helper=!${q(node)} ${q(patBin)}`, 'credential', 'approve'], {
+    input: APPROVE, env: { ...env, GIT_CREDENTIAL_PAT_TRACE: traceFile }, cwd: tmp, encoding: 'utf8',
+  });
+  const trace = existsSync(traceFile) ? readFileSync(traceFile, 'utf8') : '';
+  if (r.status !== 0 || !/already holds this credential: unchanged/.test(trace)) die(`bench: the unchanged store did not take the unchanged path: ${firstLine(trace || r.stderr)}`);
+}
+
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
 const median = (xs) => { const s = sorted(xs), m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const p90 = (xs) => sorted(xs)[Math.ceil(0.9 * xs.length) - 1];
@@ -193,18 +235,22 @@ const med = (id) => (times.has(id) ? median(times.get(id)) : undefined);
 
 // ---- peak RSS of one direct `get` (GNU time's %M, in KiB), median of a few runs ----
 const rss = new Map();
+const rssTargets = [];
 const probe = tool('/usr/bin/time', ['-f', '%M', 'true']);
 if (probe.status === 0 && /^\d+\s*$/.test(probe.stderr)) {
   const rssRuns = opts.quick ? 3 : 9;
-  const targets = caSettings.flatMap(([ca, e]) => [
-    { id: `pat-${ca}`, file: patBin, expect: patSecret, env: e },
-    { id: `floor-${ca}`, file: floorPath, expect: 'floor-secret', env: e },
-  ]);
-  for (const t of targets) rss.set(t.id, []);
+  for (const { bin, label } of nodes) {
+    for (const [ca, e] of caSettings) {
+      if (ca !== 'unset' && bin !== node) continue;
+      rssTargets.push({ id: `pat-${label}-${ca}`, who: 'git-credential-pat get', label, ca, bin, file: patBin, expect: patSecret, env: e });
+      rssTargets.push({ id: `floor-${label}-${ca}`, who: 'trivial Node helper get', label, ca, bin, file: floorPath, expect: 'floor-secret', env: e });
+    }
+  }
+  for (const t of rssTargets) rss.set(t.id, []);
   for (let i = 0; i < rssRuns; i++) {
-    for (const t of targets) {
+    for (const t of rssTargets) {
       const out = path.join(tmp, 'rss');
-      const r = tool('/usr/bin/time', ['-f', '%M', '-o', out, node, t.file, 'get'], { input: REQUEST(HOST), env: t.env });
+      const r = tool('/usr/bin/time', ['-f', '%M', '-o', out, t.bin, t.file, 'get'], { input: REQUEST(HOST), env: t.env });
       if (r.status !== 0 || !r.stdout.includes(`password=${t.expect}\n`)) die(`bench: wrong answer from ${t.file} get under /usr/bin/time: ${firstLine(r.stderr)}`);
       rss.get(t.id).push(Number(readFileSync(out, 'utf8').trim().split('\n').pop()));
     }
@@ -218,37 +264,49 @@ const rssMed = (id) => (rss.has(id) ? median(rss.get(id)) : undefined);
 const fmt = (x, d = 1) => (x === undefined ? '—' : x.toFixed(d));
 const ratio = (a, b) => (a === undefined || b === undefined ? undefined : a / b);
 const x = (r) => (r === undefined ? '—' : `${r.toFixed(2)}×`);
-const refCa = caSettings[0][0]; // the floor non-Node rows are compared with
-const lines = [];
-lines.push('| Helper | Case | NODE_EXTRA_CA_CERTS | Median (ms) | p90 (ms) | × trivial Node |', '|---|---|---|---:|---:|---:|');
-for (const row of rows) {
-  const ts = times.get(row.id);
-  const floor = med(`floor-${row.ca === 'n/a' ? refCa : row.ca}`);
-  lines.push(`| ${row.name} | ${row.kase} | ${row.ca} | ${fmt(median(ts))} | ${fmt(p90(ts))} | ${x(median(ts) / floor)} |`);
-}
-const resultsTable = lines.join('\n');
+const headline = nodes[0].label;
+const refCa = caSettings.some(([ca]) => ca === 'unset') ? 'unset' : caSettings[0][0]; // the floor non-Node rows are compared with
+const floorOf = (row) => med(`floor-${row.node === 'n/a' ? headline : row.node}-${row.ca === 'n/a' ? refCa : row.ca}`);
+
+const table = (selected, floorName) => [
+  `| Helper | Case | Node | NODE_EXTRA_CA_CERTS | Median (ms) | p90 (ms) | × ${floorName} |`, '|---|---|---|---|---:|---:|---:|',
+  ...selected.map((row) => {
+    const ts = times.get(row.id);
+    const floor = row.kind === 'direct' ? med(`floor-direct-${row.node}`) : floorOf(row);
+    return `| ${row.name} | ${row.kase} | ${row.node} | ${row.ca} | ${fmt(median(ts))} | ${fmt(p90(ts))} | ${x(median(ts) / floor)} |`;
+  }),
+].join('\n');
+// Headline first: the variable unset (most people), then the rest.
+const order = (row) => (row.node === 'n/a' ? 2 : row.ca === 'unset' ? 0 : 1);
+const gitRows = rows.filter((r) => r.kind !== 'direct').sort((a, b) => order(a) - order(b));
+const resultsTable = table(gitRows, 'trivial Node');
+const breakdownTable = table(rows.filter((r) => r.kind === 'direct'), 'trivial Node, run directly');
 
 const verdict = (r, goal, strict = false) =>
   r === undefined ? '—' : `${r.toFixed(2)}× ${(strict ? r < goal : r <= goal) ? 'met' : '**not met**'}`;
-const targetRows = [
-  ['our get ÷ trivial Node helper', '≤ 1.10×', (ca) => verdict(ratio(med(`pat-hit-${ca}`), med(`floor-${ca}`)), GOALS.floor)],
-  ['our get ÷ libsecret (C)', '≤ 2.5×', (ca) => verdict(ratio(med(`pat-hit-${ca}`), med('libsecret')), GOALS.libsecret)],
-  ['our get ÷ gh', '< 1× (faster)', (ca) => verdict(ratio(med(`pat-hit-${ca}`), med('gh')), GOALS.gh, true)],
-  ['our miss ÷ our hit', '≤ 1×', (ca) => verdict(ratio(med(`pat-miss-${ca}`), med(`pat-hit-${ca}`)), GOALS.missHit)],
-  ['peak RSS: our get ÷ trivial Node helper', '≤ 1.2×', (ca) => verdict(ratio(rssMed(`pat-${ca}`), rssMed(`floor-${ca}`)), GOALS.rss)],
-];
+const targetRows = [];
+for (const { label } of nodes) {
+  targetRows.push([`our get ÷ trivial Node helper (${label})`, '≤ 1.10×', (ca) => verdict(ratio(med(`pat-hit-${label}-${ca}`), med(`floor-${label}-${ca}`)), GOALS.floor)]);
+}
+targetRows.push(
+  [`unchanged store ÷ our get (${headline})`, '≤ 0.5×', (ca) => verdict(ratio(med(`pat-store-${headline}-${ca}`), med(`pat-hit-${headline}-${ca}`)), GOALS.storeGet)],
+  [`our miss ÷ our hit (${headline})`, '≤ 1×', (ca) => verdict(ratio(med(`pat-miss-${headline}-${ca}`), med(`pat-hit-${headline}-${ca}`)), GOALS.missHit)],
+  [`our get ÷ libsecret (C) (${headline})`, '≤ 2.5×', (ca) => verdict(ratio(med(`pat-hit-${headline}-${ca}`), med('libsecret')), GOALS.libsecret)],
+  [`our get ÷ gh (${headline})`, '< 1× (faster)', (ca) => verdict(ratio(med(`pat-hit-${headline}-${ca}`), med('gh')), GOALS.gh, true)],
+);
+for (const { label } of nodes) {
+  targetRows.push([`peak RSS: our get ÷ trivial Node helper (${label})`, '≤ 1.10×', (ca) => verdict(ratio(rssMed(`pat-${label}-${ca}`), rssMed(`floor-${label}-${ca}`)), GOALS.rss)]);
+}
+const caColumns = ['unset', ...(caFile ? ['ambient'] : [])];
 const targetsTable = [
-  `| Target | Goal | ${caSettings.map(([ca]) => `NODE_EXTRA_CA_CERTS ${ca}`).join(' | ')} |`,
-  `|---|---|${caSettings.map(() => '---|').join('')}`,
-  ...targetRows.map(([what, goal, f]) => `| ${what} | ${goal} | ${caSettings.map(([ca]) => f(ca)).join(' | ')} |`),
+  `| Target | Goal | ${caColumns.map((ca) => `NODE_EXTRA_CA_CERTS ${ca}`).join(' | ')} |`,
+  `|---|---|${caColumns.map(() => '---|').join('')}`,
+  ...targetRows.map(([what, goal, f]) => `| ${what} | ${goal} | ${caColumns.map((ca) => { const v = f(ca); return v; }).join(' | ')} |`),
 ].join('\n');
 
 const rssTable = rss.size === 0 ? '_not measured (no GNU time)_' : [
-  '| Process | NODE_EXTRA_CA_CERTS | Peak RSS (MiB) |', '|---|---|---:|',
-  ...caSettings.flatMap(([ca]) => [
-    `| git-credential-pat get | ${ca} | ${fmt(rssMed(`pat-${ca}`) / 1024)} |`,
-    `| trivial Node helper get | ${ca} | ${fmt(rssMed(`floor-${ca}`) / 1024)} |`,
-  ]),
+  '| Process | Node | NODE_EXTRA_CA_CERTS | Peak RSS (MiB) |', '|---|---|---|---:|',
+  ...rssTargets.map((t) => `| ${t.who} | ${t.label} | ${t.ca} | ${fmt(rssMed(t.id) / 1024)} |`),
 ].join('\n');
 
 const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
@@ -265,18 +323,28 @@ rerun with \`npm run bench\` after \`npm run build\` (\`npm run bench -- --runs 
 ${opts.quick ? '\n**Quick run (`--quick`): too few runs to compare; only shows that the benchmark works.**\n' : ''}
 - Date: ${date}
 - Machine: ${cpu}, ${nproc} CPUs (nproc), Linux ${os.release()}, load average at start ${load}
-- Node ${process.version}, ${gitVersion}
+- ${nodes.map((n) => n.label + (n.bin === node ? ' (runs the script; the headline)' : ` (${n.bin})`)).join(', ')}; ${gitVersion}
 - Code: commit ${commit}, dist/*.js fingerprint ${distAtStart} (the build that ran, copied at the start; it may include uncommitted changes)
 - ${opts.runs} measured runs per row after ${opts.warmup} warm-up round${opts.warmup === 1 ? '' : 's'}, interleaved round-robin
   (each round runs every row once, starting one row later than the previous round)
 
 ## \`git credential fill\` time
 
+The headline is NODE_EXTRA_CA_CERTS unset, as on most machines; rows with it set follow.
+"unchanged store" is \`git credential approve\` of the credential already stored (what
+git does after every successful authentication).
+
 ${resultsTable}
 
 "× trivial Node" compares with the trivial Node helper run under the same
 NODE_EXTRA_CA_CERTS setting (rows marked n/a do not run Node and are compared with
 the ${refCa} one).${caFile ? ` "ambient" is this machine's NODE_EXTRA_CA_CERTS=${caFile} (${(readSizeKb(caFile))} KiB).` : ' NODE_EXTRA_CA_CERTS was not set here, so every Node row ran without it.'}
+
+## Where a \`get\`'s time goes (processes run directly, no git, NODE_EXTRA_CA_CERTS unset)
+
+${breakdownTable}
+
+${storeNote()}
 
 ## Targets (reported, never enforced)
 
@@ -301,11 +369,28 @@ ${rssTable}
 - Our helper runs from a copy of bin/ and dist/ taken at the start (node_modules linked), so a
   rebuild during the run cannot mix two builds. Our credential is stored with \`node bin/git-credential-pat.cjs store\`; libsecret's with its own \`store\`;
   git's store helper reads a temporary \`--file\`.
+- The breakdown rows run each process directly with the same request on stdin: bare
+  \`node -e 0\`, the trivial helper, a helper that makes one raw \`@napi-rs/keyring\`
+  \`findCredentialsAsync\` call (what our \`get\` did before its own D-Bus client), and ours.
+- Every Node row runs once per Node binary (\`--node PATH\`, repeatable; Node 22 and 24 from
+  the npm registry's \`node\` package: \`npm install --prefix DIR node@22\` gives
+  \`DIR/node_modules/.bin/node\`).
 - Miss: a \`get\` for \`${MISS_HOST}\`, where nothing is stored, still through \`git credential fill\`
   so it is comparable with the hit. git then wants to prompt, cannot (\`GIT_TERMINAL_PROMPT=0\`)
   and exits 128; that exit is expected, and the extra git work after the helper is tiny.
 ${notes.map((n) => `- ${n}`).join('\n')}
 `;
+
+/** Why an unchanged store costs what it costs, from this run's own numbers. */
+function storeNote() {
+  const bare = med(`bare-${headline}`), ours = med(`pat-direct-${headline}`), floor = med(`floor-direct-${headline}`);
+  const store = med(`pat-store-${headline}-unset`), get = med(`pat-hit-${headline}-unset`);
+  if ([bare, ours, floor, store, get].some((v) => v === undefined)) return '';
+  return `Node's own start-up (\`node -e 0\`, ${fmt(bare)} ms) is ${fmt((100 * bare) / ours, 0)}% of our \`get\` run directly ` +
+    `(${fmt(ours)} ms; the trivial helper: ${fmt(floor)} ms). An unchanged \`store\` has to start Node as well, so no ` +
+    `Node helper's \`store\` can cost half of its \`get\`: here it costs ${fmt(store)} ms against ${fmt(get)} ms for a \`get\` ` +
+    `(${x(store / get)}), through git.`;
+}
 
 function readSizeKb(file) {
   try { return Math.round(readFileSync(file).length / 1024); } catch { return '?'; }
