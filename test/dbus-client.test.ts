@@ -63,6 +63,12 @@ describe('our Secret Service client on the real session bus', () => {
     expect(await reader.find(service, never())).toEqual({ kind: 'answer', value: [{ account: 'alice', password: 'ghp_dbus-client-secret' }] });
     expect(await reader.find(`${service}/nothing-here`, never())).toEqual({ kind: 'answer', value: [] });
     expect(await new SecretServiceReader(sessionBus(), 'dh').get(service, 'alice', never())).toEqual({ kind: 'answer', value: 'ghp_dbus-client-secret' });
+
+    // Our whole namespace, found in the keychain itself, without any index.
+    const under = await reader.itemsUnder(`git-credential-pat:https://${host}`, never());
+    expect(under).toEqual({ kind: 'answer', value: [{ service, account: 'alice' }] });
+    const everything = await reader.itemsUnder('git-credential-pat:', never());
+    expect(everything.kind === 'answer' && everything.value.every((i) => i.service.startsWith('git-credential-pat:'))).toBe(true);
   });
 });
 

@@ -85,6 +85,27 @@ export class SecretServiceReader implements SecretReader {
     }, signal);
   }
 
+  /**
+   * Every item whose `service` attribute starts with `prefix` (our namespace), with
+   * its account, whichever index wrote it: keychain APIs only look up exact
+   * services, so this is how `list` and `logout` can find what no index names.
+   * A locked item might be ours, so its presence hands over ('ask-binding').
+   */
+  async itemsUnder(prefix: string, signal: AbortSignal): Promise<ReadResult<Array<{ service: string; account: string }>>> {
+    return this.guard(async ({ client }) => {
+      const all = await client.searchItems({});
+      if (all.locked.length > 0) return askBinding('an item is in a locked collection');
+      const attributes = await Promise.all(all.unlocked.map((item) => client.itemAttributes(item)));
+      const ours: Array<{ service: string; account: string }> = [];
+      for (const attrs of attributes) {
+        const service = attrs.get('service');
+        const account = attrs.get('username');
+        if (service?.startsWith(prefix) && account !== undefined) ours.push({ service, account });
+      }
+      return answer(ours);
+    }, signal);
+  }
+
   /** Opens the connection and the session once, pipelined with the first search. */
   private connect(): Link {
     if (!this.link) {
