@@ -76,6 +76,7 @@ const distFingerprint = () => {
 };
 const distAtStart = distFingerprint();
 const startedAt = new Date();
+const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(' ');
 const commit = tool('git', ['-C', root, 'rev-parse', '--short', 'HEAD']).stdout?.trim() || 'unknown';
 
 // ---- the helpers ----
@@ -312,7 +313,8 @@ const rssTable = rss.size === 0 ? '_not measured (no GNU time)_' : [
 const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
 const nproc = tool('nproc', []).stdout?.trim() || String(os.availableParallelism());
 const gitVersion = firstLine(tool('git', ['--version']).stdout);
-const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = loadAtStart;
+const loadAtEnd = os.loadavg().map((l) => l.toFixed(2)).join(' ');
 const date = startedAt.toISOString().replace(/\.\d+Z$/, 'Z');
 
 const report = `# Benchmarks
@@ -322,7 +324,7 @@ answers \`get\` from a stored credential, git prints it. Written by \`scripts/be
 rerun with \`npm run bench\` after \`npm run build\` (\`npm run bench -- --runs 100\` for more runs).
 ${opts.quick ? '\n**Quick run (`--quick`): too few runs to compare; only shows that the benchmark works.**\n' : ''}
 - Date: ${date}
-- Machine: ${cpu}, ${nproc} CPUs (nproc), Linux ${os.release()}, load average at start ${load}
+- Machine: ${cpu}, ${nproc} CPUs (nproc), Linux ${os.release()}, load average (1, 5, 15 min) ${load} at the start and ${loadAtEnd} at the end (other work on the machine; the rows are interleaved so it weighs on all of them alike)
 - ${nodes.map((n) => n.label + (n.bin === node ? ' (runs the script; the headline)' : ` (${n.bin})`)).join(', ')}; ${gitVersion}
 - Code: commit ${commit}, dist/*.js fingerprint ${distAtStart} (the build that ran, copied at the start; it may include uncommitted changes)
 - ${opts.runs} measured runs per row after ${opts.warmup} warm-up round${opts.warmup === 1 ? '' : 's'}, interleaved round-robin
