@@ -388,7 +388,11 @@ function storeNote() {
   const bare = med(`bare-${headline}`), ours = med(`pat-direct-${headline}`), floor = med(`floor-direct-${headline}`);
   const store = med(`pat-store-${headline}-unset`), get = med(`pat-hit-${headline}-unset`);
   if ([bare, ours, floor, store, get].some((v) => v === undefined)) return '';
-  return `Node's own start-up (\`node -e 0\`, ${fmt(bare)} ms) is ${fmt((100 * bare) / ours, 0)}% of our \`get\` run directly ` +
+  const raw = med(`raw-${headline}`);
+  const overFloor = raw === undefined ? '' :
+    `Over the trivial helper, one raw \`@napi-rs/keyring\` read adds ${fmt(raw - floor)} ms and our whole \`get\` ` +
+    `(its own D-Bus client, no native binding) adds ${fmt(ours - floor)} ms. `;
+  return overFloor + `Node's own start-up (\`node -e 0\`, ${fmt(bare)} ms) is ${fmt((100 * bare) / ours, 0)}% of our \`get\` run directly ` +
     `(${fmt(ours)} ms; the trivial helper: ${fmt(floor)} ms). An unchanged \`store\` has to start Node as well, so no ` +
     `Node helper's \`store\` can cost half of its \`get\`: here it costs ${fmt(store)} ms against ${fmt(get)} ms for a \`get\` ` +
     `(${x(store / get)}), through git.`;
