@@ -322,7 +322,7 @@ const report = `# Benchmarks
 Whole-process \`git credential fill\`, end to end: git starts the helper, the helper
 answers \`get\` from a stored credential, git prints it. Written by \`scripts/bench\`;
 rerun with \`npm run bench\` after \`npm run build\` (\`npm run bench -- --runs 100\` for more runs).
-${opts.quick ? '\n**Quick run (`--quick`): too few runs to compare; only shows that the benchmark works.**\n' : ''}
+${opts.quick ? '\n**Quick run (`--quick`): too few runs to compare; only shows that the benchmark works.**\n' : ''}${loaded()}
 - Date: ${date}
 - Machine: ${cpu}, ${nproc} CPUs (nproc), Linux ${os.release()}, load average (1, 5, 15 min) ${load} at the start and ${loadAtEnd} at the end (other work on the machine; the rows are interleaved so it weighs on all of them alike)
 - ${nodes.map((n) => n.label + (n.bin === node ? ' (runs the script; the headline)' : ` (${n.bin})`)).join(', ')}; ${gitVersion}
@@ -382,6 +382,16 @@ ${rssTable}
   and exits 128; that exit is expected, and the extra git work after the helper is tiny.
 ${notes.map((n) => `- ${n}`).join('\n')}
 `;
+
+/** A warning when other work crowded the CPUs: every time is then inflated, and ratios are noisy. */
+function loaded() {
+  const cpus = Number(nproc) || 1;
+  const worst = Math.max(...[loadAtStart, loadAtEnd].flatMap((l) => l.split(' ').map(Number)));
+  if (worst <= cpus) return '';
+  return `\n**Measured on a busy machine** (load average up to ${worst.toFixed(0)} on ${cpus} CPUs): every time below is ` +
+    `inflated many times over, and although the interleaving spreads the load over all rows alike, a ratio here is ` +
+    `only good to about ±0.15×. Rerun on a quiet machine before reading a target as met or missed by a few per cent.\n`;
+}
 
 /** Why an unchanged store costs what it costs, from this run's own numbers. */
 function storeNote() {
