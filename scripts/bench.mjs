@@ -390,7 +390,7 @@ function loaded() {
   if (worst <= cpus) return '';
   return `\n**Measured on a busy machine** (load average up to ${worst.toFixed(0)} on ${cpus} CPUs): every time below is ` +
     `inflated many times over, and although the interleaving spreads the load over all rows alike, a ratio here is ` +
-    `only good to about ±0.15×. Rerun on a quiet machine before reading a target as met or missed by a few per cent.\n`;
+    `only good to about ±0.2× (two such runs of the same code differed that much). Rerun on a quiet machine before reading a target as met or missed by a few per cent.\n`;
 }
 
 /** Why an unchanged store costs what it costs, from this run's own numbers. */
