@@ -3,6 +3,7 @@
 // checks a pasted or piped token must pass before it goes anywhere.
 import { hostname } from 'node:os';
 import { UsageError } from './errors.js';
+import { readSecretFromStdin } from './stdin-secret.js';
 import { holdSecret } from './trace.js';
 import type { HostProvider } from './hosts/provider.js';
 import { browserOpener, openInBrowser, type Terminal } from './terminal.js';
@@ -24,17 +25,9 @@ export function checkedToken(token: string): string {
   return token;
 }
 
-/** Stdin, up to a sane size, with one final line ending removed (echo and password managers add one). */
-export async function readTokenFromStdin(stdin: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stdin) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    size += buffer.length;
-    if (size > MAX_TOKEN_BYTES) throw new UsageError('standard input is too large to be a token');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+/** A token piped to login --with-token. */
+export function readTokenFromStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+  return readSecretFromStdin(stdin, 'token', MAX_TOKEN_BYTES);
 }
 
 /** Shows where to create a token for this host and offers to open it in a browser. */

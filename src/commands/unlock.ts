@@ -6,6 +6,7 @@ import { defineCommand } from '../cli-spec.js';
 import { CommandError, UsageError } from '../errors.js';
 import { inspectKeyring, loginKeyringFile, PrivateKeyringError, startPrivateKeyring } from '../private-bus/daemons.js';
 import type { CommandContext } from './context.js';
+import { readSecretFromStdin } from '../stdin-secret.js';
 
 const MAX_PASSWORD_BYTES = 4096;
 
@@ -50,7 +51,7 @@ async function unlockHere(passwordStdin: boolean, context: CommandContext): Prom
   const creating = !existsSync(file);
   let password: string | undefined;
   if (passwordStdin) {
-    password = await readPassword(context.stdin);
+    password = await readSecretFromStdin(context.stdin, 'password', MAX_PASSWORD_BYTES);
   } else {
     const { terminal } = context;
     if (!terminal) throw new UsageError('no terminal to ask for the keyring password; pass it on standard input with --password-stdin');
@@ -69,15 +70,3 @@ async function unlockHere(passwordStdin: boolean, context: CommandContext): Prom
   return 0;
 }
 
-/** Stdin up to a sane size, one final line ending removed (echo and password managers add one). */
-async function readPassword(stdin: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stdin) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    size += buffer.length;
-    if (size > MAX_PASSWORD_BYTES) throw new UsageError('standard input is too large to be a password');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
