@@ -2,7 +2,6 @@
 // through @napi-rs/keyring. One item per (target, username): service
 // `git-credential-pat:<protocol>://<host>[/<path>]`, account = the git username.
 import type { EntryOptions } from '@napi-rs/keyring';
-import { markAbandonedNativeWork } from '../exit.js';
 import { KeychainUnavailableError } from './credential-store.js';
 import { IndexFile, defaultIndexPath } from './index-file.js';
 import { currentKeychainPlatform, lockedMessage, noServiceMessage, unreachableMessage, type KeychainPlatform } from './keychain-messages.js';
@@ -10,6 +9,10 @@ import { IndexedStore, type SecretBackend } from './indexed-store.js';
 import { keyring } from './keyring-binding.js';
 import type { SecretReader } from './secret-service-reader.js';
 import { TracingSecrets, type Trace } from '../trace.js';
+import { watchedCall } from './keychain-call.js';
+import type { KeychainFailure, ServiceQuestions } from './keychain-health.js';
+import { SecretServiceQuestions } from './secret-service-questions.js';
+import { secretServiceWriter, type SecretWriter } from './secret-service-writer.js';
 
 // Without the pin, Linux silently falls back to the kernel keyring, which the next
 // process cannot read. Other platforms ignore the option.
@@ -31,7 +34,10 @@ export function keychainTimeoutMs(env: NodeJS.ProcessEnv = process.env, platform
  * back to the binding when it cannot answer.
  */
 export function openKeychainStore(env: NodeJS.ProcessEnv = process.env, trace?: Trace, reader?: SecretReader): IndexedStore {
-  const secrets = new KeychainSecrets(keychainTimeoutMs(env), reader, trace);
+  // Only Linux has a Secret Service on a bus: to ask what is wrong, and to write without the binding's 2 s reply timeout.
+  const linux = process.platform === 'linux';
+  const questions = linux ? () => new SecretServiceQuestions(env) : undefined;
+  const secrets = new KeychainSecrets(keychainTimeoutMs(env), reader, trace, questions, linux ? secretServiceWriter(env) : undefined);
   return new IndexedStore(trace ? new TracingSecrets(secrets, trace) : secrets, new IndexFile(defaultIndexPath(env)));
 }
 
@@ -40,6 +46,8 @@ export class KeychainSecrets implements SecretBackend {
     private readonly timeoutMs: number,
     private readonly reader?: SecretReader,
     private readonly trace?: Trace,
+    private readonly questions?: () => ServiceQuestions & { close(): void },
+    private readonly writer?: SecretWriter,
   ) {}
 
   get(service: string, account: string): Promise<string | null> {
@@ -61,64 +69,82 @@ export class KeychainSecrets implements SecretBackend {
   }
 
   set(service: string, account: string, secret: string): Promise<void> {
-    return this.call((signal) => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).setPassword(secret, signal));
+    return this.call(async (signal) => {
+      const wrote = await this.writer?.set(service, account, secret, signal);
+      if (wrote?.kind === 'done') return;
+      if (wrote) this.trace?.(`own Secret Service client: ${wrote.reason}; asking the keyring library`);
+      return new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).setPassword(secret, signal);
+    });
   }
 
   delete(service: string, account: string): Promise<boolean> {
     return this.call((signal) => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).deletePassword(signal));
   }
 
+  /** Slow or failing, the call is watched: see keychain-call.ts. */
   private async call<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    let settled = false;
-    let ticker: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      // Count only time in which this process ran: on a machine starved of CPU (fifty
-      // helpers at once) a late tick is our stall, not the keychain's, and an answer
-      // that arrived meanwhile is read (in the poll phase) before we give up.
-      let spent = 0;
-      let last = performance.now();
-      ticker = setInterval(() => {
-        const now = performance.now();
-        spent += Math.min(now - last, 2 * TICK_MS);
-        last = now;
-        if (spent < this.timeoutMs) return;
-        clearInterval(ticker);
-        setImmediate(() => {
-          if (settled) return;
-          controller.abort();
-          markAbandonedNativeWork();
-          reject(new KeychainUnavailableError(
-            `the keychain did not answer within ${this.timeoutMs / 1000} s; check that your Secret Service (gnome-keyring, KeePassXC...) is running and not waiting on a prompt`,
-          ));
-        });
-      }, TICK_MS);
-      ticker.unref();
-    });
     try {
-      return await Promise.race([operation(controller.signal), timeout]);
+      return await watchedCall(operation, {
+        timeoutMs: this.timeoutMs,
+        busyLimitMs: keychainBusyLimitMs(this.timeoutMs),
+        questions: this.questions,
+        trace: this.trace,
+        explain: (failure, error, asked) => this.explain(failure, error, asked),
+      });
     } catch (error) {
       throw error instanceof KeychainUnavailableError ? error : new KeychainUnavailableError(explainKeychainError(error));
-    } finally {
-      settled = true;
-      clearInterval(ticker);
+    }
+  }
+
+  private explain(failure: KeychainFailure, error: unknown, asked: boolean): string {
+    const platform = currentKeychainPlatform();
+    switch (failure) {
+      case 'no-bus':
+        return unreachableMessage(platform);
+      case 'no-service':
+        return noServiceMessage(platform);
+      case 'locked':
+        return lockedMessage(platform);
+      case 'not-answering':
+        return `the keychain did not answer within ${this.timeoutMs / 1000} s; check that your Secret Service (gnome-keyring, KeePassXC...) is running and not waiting on a prompt`;
+      case 'busy':
+        return `the Secret Service is running but did not answer within ${Math.round(keychainBusyLimitMs(this.timeoutMs) / 1000)} s; try again when the machine is less busy`;
+      case 'library':
+        // Asked, the service was found running and not locked: only the library's own words are left.
+        return asked ? libraryFailure(error) : explainKeychainError(error);
     }
   }
 }
 
-const TICK_MS = 100;
+/**
+ * A Secret Service found alive and working gets this long in all (run time) before
+ * the helper stops waiting: a minute past the timeout at which it first asked.
+ */
+export function keychainBusyLimitMs(timeoutMs: number): number {
+  return timeoutMs + 60_000;
+}
 
-/** Turns the library's platform errors into one line a person can act on. Never includes a secret: errors carry none. */
+/**
+ * Turns the library's platform errors into one line a person can act on, where the
+ * Secret Service could not be asked (macOS, Windows, a bus our client cannot open).
+ * Never includes a secret: errors carry none.
+ */
 export function explainKeychainError(error: unknown, platform: KeychainPlatform = currentKeychainPlatform()): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/DBUS_SESSION_BUS_ADDRESS|autolaunch|Failed to connect|connection refused|No such file or directory/i.test(message)) {
     return unreachableMessage(platform);
   }
-  if (/locked|prompt was dismissed|IsLocked/i.test(message)) {
+  // Whole words: libdbus's reply timeout says a reply may have been "blocked".
+  if (/\blocked\b|prompt was dismissed|IsLocked/i.test(message)) {
     return lockedMessage(platform);
   }
   if (/no result found|ServiceUnknown|org\.freedesktop\.secrets/i.test(message)) {
     return noServiceMessage(platform);
   }
+  return libraryFailure(error);
+}
+
+function libraryFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
   return `the keychain failed: ${message.split(/\r?\n/, 1)[0] ?? ''}`;
 }

@@ -1,0 +1,138 @@
+// One keychain call, watched: past the timeout, or when the library fails, the
+// helper asks what is wrong with the Secret Service (keychain-health.ts) and waits,
+// repeats the call, or gives up with the reason it found.
+import { markAbandonedNativeWork } from '../exit.js';
+import type { Trace } from '../trace.js';
+import { KeychainUnavailableError } from './credential-store.js';
+import { lookAtService, retryDelayMs, verdict, type KeychainFailure, type ServiceQuestions, type Sighting, type Situation } from './keychain-health.js';
+
+export interface CallWatch {
+  /** When a call still pending makes the helper ask what is wrong (and how long it then waits for an answer). */
+  readonly timeoutMs: number;
+  /** Past this much run time even a working service is given up on. */
+  readonly busyLimitMs: number;
+  /** Absent where nothing can be asked (no D-Bus on this platform). */
+  readonly questions?: (() => ServiceQuestions & { close(): void }) | undefined;
+  /** The one line for a failure; `asked` says whether the Secret Service could be asked. */
+  readonly explain: (failure: KeychainFailure, error: unknown, asked: boolean) => string;
+  readonly trace?: Trace | undefined;
+}
+
+export async function watchedCall<T>(operation: (signal: AbortSignal) => Promise<T>, watch: CallWatch): Promise<T> {
+  const { timeoutMs, busyLimitMs, trace } = watch;
+  const clock = new RunClock();
+  const questions = watch.questions?.();
+  let controller = new AbortController();
+  let attempt = start(operation, controller.signal);
+  let previous: Sighting | undefined;
+  let askAt = timeoutMs;
+  let retries = 0;
+  try {
+    for (;;) {
+      const first = await Promise.race([attempt, clock.after(askAt).then(() => undefined)]);
+      if (first?.ok) return first.value;
+      // Ask; an answer to the call itself that comes first is taken.
+      const look = questions
+        ? lookAtService(questions, () => clock.after(clock.ranMs() + timeoutMs), previous)
+        : Promise.resolve<Sighting>({ health: 'unknown' });
+      // Even asking is bounded: a bus daemon that stops answering must not hang git.
+      const unanswered = clock.after(Math.max(busyLimitMs, clock.ranMs() + timeoutMs)).then(() => ({ sighting: { health: 'stuck' } as Sighting }) as const);
+      const looked = await Promise.race([look.then((sighting) => ({ sighting }) as const), unanswered, first ? new Promise<never>(() => {}) : attempt]);
+      if ('ok' in looked) {
+        if (looked.ok) return looked.value;
+        continue; // it failed while we asked: take that failure next round
+      }
+      previous = looked.sighting;
+      const situation: Situation = {
+        health: looked.sighting.health,
+        call: first ? 'failed' : 'pending',
+        retryable: first ? isReplyTimeout(first.error) : false,
+        ranMs: clock.ranMs(),
+        busyLimitMs,
+      };
+      const next = verdict(situation);
+      trace?.(
+        `keychain call ${situation.call} after ${Math.round(situation.ranMs)} ms of run time; the Secret Service looks ${situation.health}: ${next.kind === 'fail' ? `giving up (${next.failure})` : next.kind}`,
+      );
+      if (next.kind === 'fail') {
+        if (!first) {
+          controller.abort();
+          markAbandonedNativeWork();
+        }
+        throw new KeychainUnavailableError(watch.explain(next.failure, first?.error, situation.health !== 'unknown'));
+      }
+      if (next.kind === 'retry') {
+        retries++;
+        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(retries)));
+        controller = new AbortController();
+        attempt = start(operation, controller.signal);
+      }
+      askAt = clock.ranMs() + timeoutMs;
+    }
+  } finally {
+    clock.stop();
+    questions?.close();
+  }
+}
+
+type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** The binding's constructor connects synchronously and can throw: that is a failed call too. */
+function start<T>(operation: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<Settled<T>> {
+  let promise: Promise<T>;
+  try {
+    promise = operation(signal);
+  } catch (error) {
+    promise = Promise.reject(error);
+  }
+  return promise.then(
+    (value) => ({ ok: true, value }) as const,
+    (error: unknown) => ({ ok: false, error }) as const,
+  );
+}
+
+/** The binding's own per-call reply timeout (libdbus's NoReply, 2 s in dbus-secret-service): the call may be repeated. */
+function isReplyTimeout(error: unknown): boolean {
+  return error instanceof Error && /Did not receive a reply/.test(error.message);
+}
+
+const TICK_MS = 100;
+
+/**
+ * Counts only time in which this process ran: on a machine starved of CPU (two
+ * hundred helpers at once) a late tick is our stall, not the keychain's, and an
+ * answer that arrived meanwhile is read (in the poll phase) before a deadline fires.
+ */
+class RunClock {
+  private spent = 0;
+  private last = performance.now();
+  private readonly waiters = new Set<{ readonly at: number; readonly resolve: () => void }>();
+  private readonly ticker: NodeJS.Timeout;
+
+  constructor() {
+    this.ticker = setInterval(() => {
+      const now = performance.now();
+      this.spent += Math.min(now - this.last, 2 * TICK_MS);
+      this.last = now;
+      for (const waiter of this.waiters) {
+        if (waiter.at > this.spent) continue;
+        this.waiters.delete(waiter);
+        setImmediate(waiter.resolve);
+      }
+    }, TICK_MS);
+    this.ticker.unref();
+  }
+
+  ranMs(): number {
+    return this.spent;
+  }
+
+  /** Resolves once this process has run `ms` in all since the clock started. */
+  after(ms: number): Promise<void> {
+    return new Promise((resolve) => this.waiters.add({ at: ms, resolve }));
+  }
+
+  stop(): void {
+    clearInterval(this.ticker);
+  }
+}

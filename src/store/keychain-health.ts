@@ -1,0 +1,162 @@
+// When a keychain call is slow or fails, what is wrong with the Secret Service?
+// A clock cannot say: under load (two hundred helpers at once on two cores) a live
+// service answers late, and a fixed timeout then reads "busy" as "dead". So the
+// helper asks. The bus says whether anyone owns org.freedesktop.secrets and which
+// process it is; the kernel says whether that process is stopped and whether it is
+// doing any work; the service itself says whether its collection is locked. Only
+// those answers lead to a conclusion; the library's error text never does.
+//
+// This module is the policy (what to ask, when, and what follows). The asking is
+// injected (ServiceQuestions), so the policy is tested without a bus.
+
+/** What asking found. */
+export type Health =
+  /** No session bus to ask. */
+  | 'no-bus'
+  /** The bus answers, but nobody owns org.freedesktop.secrets. */
+  | 'no-service'
+  /** Its process is stopped or exiting: it will answer no one. */
+  | 'not-running'
+  /** Its default collection says Locked. */
+  | 'locked'
+  /** It answered a question, or spent CPU on work, since we last looked: busy, not dead. */
+  | 'working'
+  /** Alive on the bus, but it neither answered nor worked while we watched. */
+  | 'stuck'
+  /** We could not ask (an address our client cannot open, a platform without D-Bus). */
+  | 'unknown';
+
+export type OwnerAnswer =
+  | { readonly kind: 'unreachable' }
+  /** Our client cannot talk to this bus (an address kind or authentication it lacks). */
+  | { readonly kind: 'cannot-ask' }
+  | { readonly kind: 'none' }
+  /** pid is undefined when the bus does not say (or says something we cannot use). */
+  | { readonly kind: 'owned'; readonly pid: number | undefined };
+
+/** The kernel's view of a process. */
+export interface ProcessView {
+  /** /proc/PID/stat's state letter: R, S, D, T, t, Z, X... */
+  readonly state: string;
+  /** CPU time it has used, in nanoseconds. */
+  readonly cpuNs: number;
+}
+
+export interface ServiceQuestions {
+  /** Asked of the bus daemon, never of the Secret Service, so a busy service cannot delay it. */
+  owner(): Promise<OwnerAnswer>;
+  /** undefined when the process cannot be seen (another PID namespace, hidepid, gone). */
+  process(pid: number): ProcessView | undefined;
+  /** The default collection's Locked property; undefined when there is no default collection. Answered late by a busy service. */
+  locked(): Promise<boolean | undefined>;
+}
+
+/** Stopped by a signal or the debugger, or a zombie: no answer will come. */
+const NOT_RUNNING_STATES = new Set(['T', 't', 'Z', 'X', 'x']);
+
+/**
+ * Looks at the Secret Service, once. `patience` resolves when we have waited long
+ * enough for the service to answer the Locked question; what decides "stuck" over
+ * "working" is then whether it spent CPU meanwhile, not the wait itself.
+ * `previous` is the CPU seen at the last look, so a service seen working needs no
+ * further question (which would only lengthen its queue).
+ */
+export async function lookAtService(
+  questions: ServiceQuestions,
+  patience: () => Promise<void>,
+  previous?: Sighting,
+): Promise<Sighting> {
+  const owner = await questions.owner();
+  if (owner.kind === 'unreachable') return { health: 'no-bus' };
+  if (owner.kind === 'cannot-ask') return { health: 'unknown' };
+  if (owner.kind === 'none') return { health: 'no-service' };
+  const seen = owner.pid === undefined ? undefined : questions.process(owner.pid);
+  if (seen && NOT_RUNNING_STATES.has(seen.state)) return { health: 'not-running' };
+  const before = seen && owner.pid !== undefined ? { pid: owner.pid, cpuNs: seen.cpuNs } : undefined;
+  if (before && previous?.cpu && previous.cpu.pid === before.pid && before.cpuNs > previous.cpu.cpuNs) {
+    return { health: 'working', cpu: before };
+  }
+  const answer = await Promise.race([
+    questions.locked().then(
+      (locked) => ({ kind: 'answered', locked }) as const,
+      () => ({ kind: 'refused' }) as const,
+    ),
+    patience().then(() => ({ kind: 'silent' }) as const),
+  ]);
+  if (answer.kind === 'answered') return { health: answer.locked ? 'locked' : 'working', ...(before ? { cpu: before } : {}) };
+  // A refusal (an error reply) still came from a running main loop.
+  if (answer.kind === 'refused') return { health: 'working', ...(before ? { cpu: before } : {}) };
+  const after = before ? questions.process(before.pid) : undefined;
+  if (after && NOT_RUNNING_STATES.has(after.state)) return { health: 'not-running' };
+  if (before && after && after.cpuNs > before.cpuNs) return { health: 'working', cpu: { pid: before.pid, cpuNs: after.cpuNs } };
+  return { health: 'stuck' };
+}
+
+export interface Sighting {
+  readonly health: Health;
+  readonly cpu?: { readonly pid: number; readonly cpuNs: number };
+}
+
+/** Why the helper gives up; the message for each is worded in keychain.ts. */
+export type KeychainFailure =
+  | 'no-bus'
+  | 'no-service'
+  | 'locked'
+  /** Dead to us: stopped, stuck, or (where we cannot ask) silent past the timeout. */
+  | 'not-answering'
+  /** Alive and working, but still no answer at the busy limit. */
+  | 'busy'
+  /** The library failed for a reason asking does not explain: its own words are passed on. */
+  | 'library';
+
+export type Verdict = { readonly kind: 'wait' } | { readonly kind: 'retry' } | { readonly kind: 'fail'; readonly failure: KeychainFailure };
+
+export interface Situation {
+  readonly health: Health;
+  /** The call is still pending (our timeout asked), or it failed (the library answered with an error). */
+  readonly call: 'pending' | 'failed';
+  /** The library's error is one that repeating the call can cure: its own reply timeout. */
+  readonly retryable: boolean;
+  /** Time this process has run since the call began, in ms. */
+  readonly ranMs: number;
+  /** Past this, even a working service is given up on. */
+  readonly busyLimitMs: number;
+}
+
+/** What follows from what asking found. Pure. */
+export function verdict(s: Situation): Verdict {
+  switch (s.health) {
+    case 'no-bus':
+    case 'no-service':
+    case 'locked':
+      return fail(s.health);
+    case 'not-running':
+    case 'stuck':
+      return fail('not-answering');
+    case 'unknown':
+      return fail(s.call === 'pending' ? 'not-answering' : 'library');
+    case 'working':
+      if (s.call === 'failed' && !s.retryable) return fail('library');
+      if (s.ranMs >= s.busyLimitMs) return fail('busy');
+      return s.call === 'pending' ? { kind: 'wait' } : { kind: 'retry' };
+  }
+}
+
+/**
+ * How long to wait before repeating a call the library gave up on (its own short
+ * reply timeout) while the service works through a queue: a random share ("full
+ * jitter") of a window that doubles with each retry. Repeating at once would only
+ * lengthen the queue that made the call late: the service still works through the
+ * abandoned request, so a burst that retries without pause collapses.
+ */
+export function retryDelayMs(retry: number, random: () => number = Math.random): number {
+  const window = Math.min(RETRY_WINDOW_MS * 2 ** Math.max(0, retry - 1), MAX_RETRY_WINDOW_MS);
+  return Math.floor(random() * window);
+}
+
+const RETRY_WINDOW_MS = 1000;
+const MAX_RETRY_WINDOW_MS = 8000;
+
+function fail(failure: KeychainFailure): Verdict {
+  return { kind: 'fail', failure };
+}

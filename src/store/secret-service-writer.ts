@@ -1,0 +1,80 @@
+// The Linux write path without the native binding's 2 s reply timeout. Under load
+// (two hundred helpers at once) the Secret Service answers late; the binding gives
+// up on each call after 2 s while the service still does the work, every retry
+// adds a request, and a burst collapses. Through our own D-Bus client the helper
+// waits as long as keychain-call.ts finds the service alive. It writes exactly the
+// item the binding writes (same attributes, same label, replacing an item with the
+// same attributes) into the default collection, and hands everything else to the
+// binding: no default collection, a locked one, a prompt, a refusal, an address
+// our client cannot open.
+import { parseBusAddress, type BusSocket } from './dbus/address.js';
+import { BusConnection, expectBody } from './dbus/connection.js';
+import { SECRETS_NAME, SecretServiceClient } from './dbus/secret-service.js';
+import { variant } from './dbus/wire.js';
+
+/** Done, or why the binding must do it instead. */
+export type WriteResult = { readonly kind: 'done' } | { readonly kind: 'ask-binding'; readonly reason: string };
+
+export interface SecretWriter {
+  set(service: string, account: string, secret: string, signal: AbortSignal): Promise<WriteResult>;
+}
+
+const SERVICE_PATH = '/org/freedesktop/secrets';
+const NO_OBJECT = '/';
+
+/** undefined when the environment names no bus this client can open. */
+export function secretServiceWriter(env: NodeJS.ProcessEnv): SecretWriter | undefined {
+  const [socket] = parseBusAddress(env.DBUS_SESSION_BUS_ADDRESS);
+  return socket ? new SecretServiceWriter(socket) : undefined;
+}
+
+/** The binding's label for an item (dbus-secret-service-keyring-store): shown by Seahorse and the like. */
+export function itemLabel(service: string, account: string): string {
+  return `keyring:${account}@${service}`;
+}
+
+export class SecretServiceWriter implements SecretWriter {
+  constructor(private readonly socket: BusSocket) {}
+
+  async set(service: string, account: string, secret: string, signal: AbortSignal): Promise<WriteResult> {
+    const bus = BusConnection.open(this.socket, { signal });
+    try {
+      const client = new SecretServiceClient(bus);
+      // Pipelined: the session, the alias and its lock state leave in one write.
+      const session = client.openSession('plain');
+      const locked = client.aliasLocked('default');
+      const collection = bus.call({ destination: SECRETS_NAME, path: SERVICE_PATH, interface: 'org.freedesktop.Secret.Service', member: 'ReadAlias', signature: 's', body: ['default'] });
+      session.catch(() => {});
+      collection.catch(() => {});
+      const isLocked = await locked;
+      if (isLocked === undefined) return askBinding('no default collection');
+      if (isLocked) return askBinding('the default collection is locked');
+      const [path] = expectBody<[string]>(await collection, 'o');
+      if (path === NO_OBJECT) return askBinding('no default collection');
+      const properties = [
+        ['org.freedesktop.Secret.Item.Label', variant('s', itemLabel(service, account))],
+        ['org.freedesktop.Secret.Item.Attributes', variant('a{ss}', [['service', service], ['username', account]])],
+      ];
+      const reply = await bus.call({
+        destination: SECRETS_NAME,
+        path,
+        interface: 'org.freedesktop.Secret.Collection',
+        member: 'CreateItem',
+        signature: 'a{sv}(oayays)b',
+        body: [properties, [(await session).path, new Uint8Array(0), new TextEncoder().encode(secret), 'text/plain'], true],
+      });
+      const [item, prompt] = expectBody<[string, string]>(reply, 'oo');
+      if (item === NO_OBJECT || prompt !== NO_OBJECT) return askBinding('the service wants a prompt');
+      return { kind: 'done' };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      return askBinding(error instanceof Error ? `${error.name}: ${error.message.split('\n', 1)[0]}` : 'failed');
+    } finally {
+      bus.close();
+    }
+  }
+}
+
+function askBinding(reason: string): WriteResult {
+  return { kind: 'ask-binding', reason };
+}

@@ -1,0 +1,130 @@
+// The policy that tells a dead, a locked and a busy Secret Service apart by asking
+// (src/store/keychain-health.ts), with the questions answered by hand.
+import { describe, expect, it } from 'vitest';
+import { lookAtService, retryDelayMs, verdict, type Health, type OwnerAnswer, type ProcessView, type ServiceQuestions, type Situation } from '../src/store/keychain-health.js';
+import { parseProcStat } from '../src/store/secret-service-questions.js';
+
+const never = new Promise<never>(() => {});
+const now = () => Promise.resolve();
+
+function questions(answers: {
+  owner: OwnerAnswer;
+  process?: ProcessView | ProcessView[] | undefined;
+  locked?: Promise<boolean | undefined>;
+}): ServiceQuestions & { lockedAsked: number } {
+  const views = Array.isArray(answers.process) ? [...answers.process] : undefined;
+  return {
+    lockedAsked: 0,
+    owner: () => Promise.resolve(answers.owner),
+    process: () => (views ? (views.length > 1 ? views.shift() : views[0]) : answers.process as ProcessView | undefined),
+    locked() {
+      this.lockedAsked++;
+      return answers.locked ?? never;
+    },
+  };
+}
+
+const owned = (pid: number | undefined = 42): OwnerAnswer => ({ kind: 'owned', pid });
+const running = (cpuNs: number): ProcessView => ({ state: 'S', cpuNs });
+
+describe('lookAtService', () => {
+  it('no bus, no owner, or an address our client cannot open: said by the bus alone', async () => {
+    expect((await lookAtService(questions({ owner: { kind: 'unreachable' } }), now)).health).toBe('no-bus');
+    expect((await lookAtService(questions({ owner: { kind: 'none' } }), now)).health).toBe('no-service');
+    expect((await lookAtService(questions({ owner: { kind: 'cannot-ask' } }), now)).health).toBe('unknown');
+  });
+
+  it('a stopped or dead owner is not running, without asking it anything', async () => {
+    for (const state of ['T', 't', 'Z', 'X']) {
+      const q = questions({ owner: owned(), process: { state, cpuNs: 5 } });
+      expect((await lookAtService(q, () => never)).health).toBe('not-running');
+      expect(q.lockedAsked).toBe(0);
+    }
+  });
+
+  it('locked only when the collection says Locked', async () => {
+    expect((await lookAtService(questions({ owner: owned(), process: running(1), locked: Promise.resolve(true) }), () => never)).health).toBe('locked');
+    expect((await lookAtService(questions({ owner: owned(), process: running(1), locked: Promise.resolve(false) }), () => never)).health).toBe('working');
+    // No default collection: nothing is locked.
+    expect((await lookAtService(questions({ owner: owned(), locked: Promise.resolve(undefined) }), () => never)).health).toBe('working');
+    // An error reply still came from a running service, and says nothing about a lock.
+    expect((await lookAtService(questions({ owner: owned(), locked: Promise.reject(new Error('IsLocked')) }), () => never)).health).toBe('working');
+  });
+
+  it('silent but spending CPU on others is working; silent and idle is stuck', async () => {
+    expect((await lookAtService(questions({ owner: owned(), process: [running(100), running(250)] }), now)).health).toBe('working');
+    expect((await lookAtService(questions({ owner: owned(), process: [running(100), running(100)] }), now)).health).toBe('stuck');
+    // Stopped while we waited.
+    expect((await lookAtService(questions({ owner: owned(), process: [running(100), { state: 'T', cpuNs: 100 }] }), now)).health).toBe('not-running');
+    // Silent, and its process cannot be seen: nothing says it is alive.
+    expect((await lookAtService(questions({ owner: owned(undefined) }), now)).health).toBe('stuck');
+    expect((await lookAtService(questions({ owner: owned(), process: undefined }), now)).health).toBe('stuck');
+  });
+
+  it('seen working since the last look: no new question lengthens its queue', async () => {
+    const first = await lookAtService(questions({ owner: owned(), process: [running(100), running(300)] }), now);
+    expect(first.health).toBe('working');
+    const q = questions({ owner: owned(), process: running(400) });
+    expect((await lookAtService(q, () => never, first)).health).toBe('working');
+    expect(q.lockedAsked).toBe(0);
+    // Another process took the name meanwhile: its CPU is no evidence; ask.
+    const other = questions({ owner: owned(43), process: running(900), locked: Promise.resolve(false) });
+    expect((await lookAtService(other, () => never, first)).health).toBe('working');
+    expect(other.lockedAsked).toBe(1);
+  });
+});
+
+describe('verdict', () => {
+  const base: Situation = { health: 'working', call: 'pending', retryable: false, ranMs: 2000, busyLimitMs: 62_000 };
+  const of = (s: Partial<Situation>) => verdict({ ...base, ...s });
+
+  it('dead, absent or locked: give up at once, whether the call is pending or failed', () => {
+    const expected: Array<[Health, string]> = [
+      ['no-bus', 'no-bus'],
+      ['no-service', 'no-service'],
+      ['locked', 'locked'],
+      ['not-running', 'not-answering'],
+      ['stuck', 'not-answering'],
+    ];
+    for (const [health, failure] of expected) {
+      expect(of({ health })).toEqual({ kind: 'fail', failure });
+      expect(of({ health, call: 'failed', retryable: true })).toEqual({ kind: 'fail', failure });
+    }
+  });
+
+  it('alive and working: wait for a pending call, repeat one the library timed out, up to the busy limit', () => {
+    expect(of({})).toEqual({ kind: 'wait' });
+    expect(of({ call: 'failed', retryable: true })).toEqual({ kind: 'retry' });
+    expect(of({ ranMs: 62_000 })).toEqual({ kind: 'fail', failure: 'busy' });
+    expect(of({ call: 'failed', retryable: true, ranMs: 70_000 })).toEqual({ kind: 'fail', failure: 'busy' });
+  });
+
+  it('alive, not locked, and the library failed otherwise: its own words, never "locked"', () => {
+    expect(of({ call: 'failed', retryable: false })).toEqual({ kind: 'fail', failure: 'library' });
+  });
+
+  it('where nobody can be asked, a pending call past the timeout is not answering, as before', () => {
+    expect(of({ health: 'unknown' })).toEqual({ kind: 'fail', failure: 'not-answering' });
+    expect(of({ health: 'unknown', call: 'failed', retryable: true })).toEqual({ kind: 'fail', failure: 'library' });
+  });
+});
+
+describe('parseProcStat', () => {
+  it('reads the state and CPU time after the last parenthesis, whatever the command name holds', () => {
+    const stat = '4242 (gnome-keyring-d) S 1 4242 4242 0 -1 4194560 1000 0 0 0 120 35 0 0 20 0 4 0 12345 0 0';
+    expect(parseProcStat(stat)).toEqual({ state: 'S', cpuNs: 155 * 10_000_000 });
+    expect(parseProcStat('7 (a) b) T) T 1 7 7 0 -1 0 0 0 0 0 3 4 0 0')).toEqual({ state: 'T', cpuNs: 7 * 10_000_000 });
+    expect(parseProcStat('garbage')).toBeUndefined();
+    expect(parseProcStat('1 (x) R 1')).toBeUndefined();
+  });
+});
+
+describe('retryDelayMs', () => {
+  it('a random share of a window that doubles per retry, capped', () => {
+    expect(retryDelayMs(1, () => 0.999)).toBe(999);
+    expect(retryDelayMs(2, () => 0.5)).toBe(1000);
+    expect(retryDelayMs(3, () => 0.5)).toBe(2000);
+    expect(retryDelayMs(10, () => 0.999)).toBe(7992);
+    expect(retryDelayMs(1, () => 0)).toBe(0);
+  });
+});
