@@ -2,11 +2,12 @@
 // only look up an exact service name, so this is how erase finds every path of a
 // host and how a host with several accounts knows which was stored last.
 // The keychain stays the truth: an index row without its item means nothing.
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { sameTarget, type Target } from '../credential.js';
 import type { MetadataChange, TokenMetadata } from './credential-store.js';
+import { acquireLock } from './index-lock.js';
 
 export interface IndexRow {
   readonly target: Target;
@@ -23,9 +24,7 @@ interface IndexDocument {
   items: IndexRow[];
 }
 
-// Contention is legitimate (parallel submodule fetches); a stale lock is broken after STALE_LOCK_MS.
-const LOCK_WAIT_MS = 5000;
-const STALE_LOCK_MS = 10_000;
+// Contention is legitimate (parallel submodule fetches, two hundred jobs at once): see index-lock.ts.
 
 /** Our non-secret state: $XDG_STATE_HOME/git-credential-pat (default ~/.local/state/...). */
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -140,27 +139,7 @@ export class IndexFile implements IndexBackend {
   }
 
   private lock(): () => void {
-    const lockPath = `${this.path}.lock`;
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
-      try {
-        const fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-        closeSync(fd);
-        return () => unlinkSync(lockPath);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        if (isStale(lockPath)) {
-          try {
-            unlinkSync(lockPath);
-          } catch {
-            // Another process removed it first; try again.
-          }
-          continue;
-        }
-        if (Date.now() > deadline) throw new Error(`${lockPath} is held by another process`);
-        sleep(10);
-      }
-    }
+    return acquireLock(`${this.path}.lock`);
   }
 }
 
@@ -229,16 +208,4 @@ function isMetadata(value: unknown): value is TokenMetadata {
     (m.provider === undefined || typeof m.provider === 'string') &&
     (m.account === undefined || typeof m.account === 'string')
   );
-}
-
-function isStale(lockPath: string): boolean {
-  try {
-    return Date.now() - statSync(lockPath).mtimeMs > STALE_LOCK_MS;
-  } catch {
-    return false;
-  }
-}
-
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

@@ -1,0 +1,133 @@
+// The index's lock file. Waiting for it is judged the way keychain calls are: by
+// asking, not by a clock. Under load (two hundred helpers on two cores) a live
+// holder can be descheduled for many seconds; a fixed wait then fails a store whose
+// keychain write already succeeded, and an age rule breaks a lock still in use. So
+// the lock names its holder (PID and PID namespace), and a waiter breaks it only
+// when the kernel says that holder is gone, and gives up only when one live holder
+// keeps it far longer than any index update takes.
+import { closeSync, constants, openSync, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
+
+/** One live holder keeping the lock this long is stuck, not slow (an update takes milliseconds of CPU). */
+export const HOLD_LIMIT_MS = 60_000;
+/** A lock whose holder cannot be checked (another PID namespace, an older version's empty lock) is broken at this age. */
+export const STALE_LOCK_MS = 10_000;
+
+export interface LockHolder {
+  readonly pid: number;
+  /** /proc/self/ns/pid's target ("pid:[4026531836]"); '' where there is none. */
+  readonly namespace: string;
+}
+
+/** What a waiter concludes about the lock it found. Pure. */
+export function judgeLock(holder: LockHolder | undefined, here: string, alive: (pid: number) => boolean, ageMs: number): 'wait' | 'break' {
+  if (holder && holder.namespace === here) return alive(holder.pid) ? 'wait' : 'break';
+  return ageMs > STALE_LOCK_MS ? 'break' : 'wait';
+}
+
+export function parseHolder(text: string): LockHolder | undefined {
+  const match = /^(\d+) (\S*)\n?$/.exec(text);
+  if (!match) return undefined;
+  const pid = Number(match[1]);
+  return Number.isSafeInteger(pid) && pid > 0 ? { pid, namespace: match[2] ?? '' } : undefined;
+}
+
+/** Takes the lock, waiting while a live holder keeps it; returns its release. */
+export function acquireLock(lockPath: string): () => void {
+  const here = pidNamespace();
+  const me = `${process.pid} ${here}\n`;
+  let last: string | undefined;
+  let since = Date.now();
+  for (;;) {
+    try {
+      const fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      try {
+        writeSync(fd, me);
+      } finally {
+        closeSync(fd);
+      }
+      return () => release(lockPath, me);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const text = readLock(lockPath);
+    if (text === undefined) continue; // released meanwhile
+    if (text !== last) {
+      // The lock passed to another holder: the queue moves.
+      last = text;
+      since = Date.now();
+    }
+    const holder = parseHolder(text);
+    if (judgeLock(holder, here, isAlive, ageMs(lockPath)) === 'break') {
+      breakLock(lockPath, text);
+      continue;
+    }
+    if (Date.now() - since > HOLD_LIMIT_MS) {
+      throw new Error(`${lockPath} is held by ${holder ? `process ${holder.pid}` : 'another process'}`);
+    }
+    // A random pause, so two hundred waiters do not poll in step.
+    sleep(10 + Math.floor(Math.random() * 20));
+  }
+}
+
+function release(lockPath: string, me: string): void {
+  // Only our own lock: had it been broken and retaken, the file would be another's.
+  if (readLock(lockPath) !== me) return;
+  try {
+    unlinkSync(lockPath);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Removes the lock only if it is still the one judged (not a new holder's). */
+function breakLock(lockPath: string, judged: string): void {
+  if (readLock(lockPath) !== judged) return;
+  try {
+    unlinkSync(lockPath);
+  } catch {
+    // Another waiter broke it first.
+  }
+}
+
+function readLock(lockPath: string): string | undefined {
+  try {
+    return readFileSync(lockPath, 'latin1');
+  } catch {
+    return undefined;
+  }
+}
+
+function ageMs(lockPath: string): number {
+  try {
+    return Date.now() - statSync(lockPath).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+let namespace: string | undefined;
+
+function pidNamespace(): string {
+  if (namespace === undefined) {
+    try {
+      namespace = readlinkSync('/proc/self/ns/pid');
+    } catch {
+      namespace = '';
+    }
+  }
+  return namespace;
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
