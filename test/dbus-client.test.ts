@@ -15,7 +15,10 @@ import { BusConnection } from '../src/store/dbus/connection.js';
 import { BusAuthError, BusUnreachableError, DBusWireError } from '../src/store/dbus/errors.js';
 import { SecretServiceClient, SECRETS_NAME } from '../src/store/dbus/secret-service.js';
 import { decodeMessage, encodeMessage, frameLength, MessageType, variant } from '../src/store/dbus/wire.js';
-import { exactAbstractNames, SecretServiceReader, secretServiceReader } from '../src/store/secret-service-reader.js';
+import { exactAbstractNames } from '../src/store/dbus/address.js';
+import { SecretServiceReader, secretServiceReader } from '../src/store/secret-service-reader.js';
+import { secretServiceWriter } from '../src/store/secret-service-writer.js';
+import { AsyncEntry } from '@napi-rs/keyring';
 import { request, runHelper, testHome, uniqueHost } from './support/helper-process.js';
 
 const sessionBus = (): BusSocket => {
@@ -69,6 +72,38 @@ describe('our Secret Service client on the real session bus', () => {
     expect(under).toEqual({ kind: 'answer', value: [{ service, account: 'alice' }] });
     const everything = await reader.itemsUnder('git-credential-pat:', never());
     expect(everything.kind === 'answer' && everything.value.every((i) => i.service.startsWith('git-credential-pat:'))).toBe(true);
+  });
+
+  it('our writer and the keyring library replace each other\'s item, whichever wrote first: never a duplicate', async () => {
+    const options = { linux: { store: 'secret-service' as const } };
+    const writer = secretServiceWriter({ DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS })!;
+    const library = (service: string) => new AsyncEntry(service, 'alice', options);
+    const bus = BusConnection.open(sessionBus());
+    try {
+      const client = new SecretServiceClient(bus);
+      const items = async (service: string) => {
+        const found = await client.searchItems({ service });
+        expect(found.locked).toEqual([]);
+        return Promise.all(found.unlocked.map(async (item) => Object.fromEntries(await client.itemAttributes(item))));
+      };
+      for (const order of [['library', 'ours', 'library', 'ours'], ['ours', 'library', 'ours']] as const) {
+        const service = `git-credential-pat:https://${uniqueHost('writer')}`;
+        for (const [i, who] of order.entries()) {
+          const secret = `ghp_${who}${i}`;
+          if (who === 'library') await library(service).setPassword(secret);
+          else expect(await writer.set(service, 'alice', secret, never())).toEqual({ kind: 'done' });
+          expect(await library(service).getPassword()).toBe(secret);
+          const found = await items(service);
+          expect(found).toHaveLength(1);
+          // gnome-keyring adds xdg:schema=org.freedesktop.Secret.Generic to the items our writer creates (not the
+          // binding's, though both CreateItem calls carry the same label and attributes); searches ignore it.
+          expect(found[0]).toMatchObject({ service, username: 'alice' });
+          expect(Object.keys(found[0]!).filter((k) => k !== 'xdg:schema').sort()).toEqual(['service', 'username']);
+        }
+      }
+    } finally {
+      bus.close();
+    }
   });
 });
 

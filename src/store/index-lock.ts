@@ -2,12 +2,13 @@
 // asking, not by a clock. Under load (two hundred helpers on two cores) a live
 // holder can be descheduled for many seconds; a fixed wait then fails a store whose
 // keychain write already succeeded, and an age rule breaks a lock still in use. So
-// the lock names its holder (PID and PID namespace), and a waiter breaks it only
-// when the kernel says that holder is gone, and gives up only when one live holder
-// keeps it far longer than any index update takes.
+// the lock names its holder (PID and PID namespace), and a waiter breaks it when
+// the kernel says that holder is gone, or when a holder that looks alive has kept it
+// far longer than any index update takes (its PID was reused after a crash, or it
+// is stopped): a lock left behind must never fail every later store.
 import { closeSync, constants, openSync, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
 
-/** One live holder keeping the lock this long is stuck, not slow (an update takes milliseconds of CPU). */
+/** A holder keeping the lock this long is stuck or not the writer any more (an update takes milliseconds of CPU). */
 export const HOLD_LIMIT_MS = 60_000;
 /** A lock whose holder cannot be checked (another PID namespace, an older version's empty lock) is broken at this age. */
 export const STALE_LOCK_MS = 10_000;
@@ -20,7 +21,7 @@ export interface LockHolder {
 
 /** What a waiter concludes about the lock it found. Pure. */
 export function judgeLock(holder: LockHolder | undefined, here: string, alive: (pid: number) => boolean, ageMs: number): 'wait' | 'break' {
-  if (holder && holder.namespace === here) return alive(holder.pid) ? 'wait' : 'break';
+  if (holder && holder.namespace === here) return alive(holder.pid) && ageMs <= HOLD_LIMIT_MS ? 'wait' : 'break';
   return ageMs > STALE_LOCK_MS ? 'break' : 'wait';
 }
 
@@ -35,8 +36,6 @@ export function parseHolder(text: string): LockHolder | undefined {
 export function acquireLock(lockPath: string): () => void {
   const here = pidNamespace();
   const me = `${process.pid} ${here}\n`;
-  let last: string | undefined;
-  let since = Date.now();
   for (;;) {
     try {
       const fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
@@ -51,18 +50,9 @@ export function acquireLock(lockPath: string): () => void {
     }
     const text = readLock(lockPath);
     if (text === undefined) continue; // released meanwhile
-    if (text !== last) {
-      // The lock passed to another holder: the queue moves.
-      last = text;
-      since = Date.now();
-    }
-    const holder = parseHolder(text);
-    if (judgeLock(holder, here, isAlive, ageMs(lockPath)) === 'break') {
+    if (judgeLock(parseHolder(text), here, isAlive, ageMs(lockPath)) === 'break') {
       breakLock(lockPath, text);
       continue;
-    }
-    if (Date.now() - since > HOLD_LIMIT_MS) {
-      throw new Error(`${lockPath} is held by ${holder ? `process ${holder.pid}` : 'another process'}`);
     }
     // A random pause, so two hundred waiters do not poll in step.
     sleep(10 + Math.floor(Math.random() * 20));

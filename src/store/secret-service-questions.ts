@@ -3,7 +3,7 @@
 // and of the Secret Service (its default collection's Locked property). One
 // connection of our own D-Bus client, opened on the first question.
 import { readFileSync } from 'node:fs';
-import { parseBusAddress } from './dbus/address.js';
+import { openableBusSocket } from './dbus/address.js';
 import { BusConnection, expectBody } from './dbus/connection.js';
 import { BusUnreachableError } from './dbus/errors.js';
 import { SECRETS_NAME, SecretServiceClient } from './dbus/secret-service.js';
@@ -57,7 +57,7 @@ export class SecretServiceQuestions implements ServiceQuestions {
 
   private bus(): BusConnection | undefined {
     if (!this.connection) {
-      const [socket] = parseBusAddress(this.env.DBUS_SESSION_BUS_ADDRESS);
+      const socket = openableBusSocket(this.env.DBUS_SESSION_BUS_ADDRESS);
       if (!socket) return undefined;
       this.connection = BusConnection.open(socket);
     }

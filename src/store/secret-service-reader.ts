@@ -5,7 +5,7 @@
 // all. Anything else (a locked item, duplicates, an address it cannot open, a
 // service that refuses, bytes that make no sense) is handed to the binding, which
 // then fails or prompts exactly as it always has.
-import { parseBusAddress, type BusSocket } from './dbus/address.js';
+import { openableBusSocket, type BusSocket } from './dbus/address.js';
 import { BusConnection } from './dbus/connection.js';
 import { BusUnreachableError, DBusErrorReply } from './dbus/errors.js';
 import { SecretServiceClient, type SecretSession, type TransferAlgorithm } from './dbus/secret-service.js';
@@ -25,21 +25,10 @@ interface Link {
   readonly session: Promise<SecretSession>;
 }
 
-/** undefined when the environment names no bus this client can open. */
+/** undefined when the environment names no bus this client can open exactly. */
 export function secretServiceReader(env: NodeJS.ProcessEnv, nodeVersion = process.versions.node): SecretReader | undefined {
-  const [socket] = parseBusAddress(env.DBUS_SESSION_BUS_ADDRESS);
-  if (!socket || (socket.kind === 'abstract' && !exactAbstractNames(nodeVersion))) return undefined;
-  return new SecretServiceReader(socket);
-}
-
-/**
- * Node 20 pads an abstract socket's name with NULs to the full sun_path, so it
- * reaches a different name than the bus listens on (one anybody could take):
- * there, abstract addresses stay with the keyring library. Node 22 and later
- * use the name's exact length.
- */
-export function exactAbstractNames(nodeVersion: string): boolean {
-  return Number(nodeVersion.split('.', 1)[0]) >= 22;
+  const socket = openableBusSocket(env.DBUS_SESSION_BUS_ADDRESS, nodeVersion);
+  return socket && new SecretServiceReader(socket);
 }
 
 export class SecretServiceReader implements SecretReader {

@@ -2,12 +2,14 @@
 // (two hundred helpers at once) the Secret Service answers late; the binding gives
 // up on each call after 2 s while the service still does the work, every retry
 // adds a request, and a burst collapses. Through our own D-Bus client the helper
-// waits as long as keychain-call.ts finds the service alive. It writes exactly the
-// item the binding writes (same attributes, same label, replacing an item with the
-// same attributes) into the default collection, and hands everything else to the
+// waits as long as keychain-call.ts finds the service alive. It writes the item the
+// binding writes (same attributes, label and content type, replacing an item with
+// the same attributes) into the default collection; gnome-keyring adds its generic
+// xdg:schema attribute to ours, which no search of ours or the binding's looks at
+// (test/dbus-client.test.ts shows each replaces the other's). It hands everything else to the
 // binding: no default collection, a locked one, a prompt, a refusal, an address
 // our client cannot open.
-import { parseBusAddress, type BusSocket } from './dbus/address.js';
+import { openableBusSocket, type BusSocket } from './dbus/address.js';
 import { BusConnection, expectBody } from './dbus/connection.js';
 import { SECRETS_NAME, SecretServiceClient } from './dbus/secret-service.js';
 import { variant } from './dbus/wire.js';
@@ -22,10 +24,10 @@ export interface SecretWriter {
 const SERVICE_PATH = '/org/freedesktop/secrets';
 const NO_OBJECT = '/';
 
-/** undefined when the environment names no bus this client can open. */
+/** undefined when the environment names no bus this client can open exactly. */
 export function secretServiceWriter(env: NodeJS.ProcessEnv): SecretWriter | undefined {
-  const [socket] = parseBusAddress(env.DBUS_SESSION_BUS_ADDRESS);
-  return socket ? new SecretServiceWriter(socket) : undefined;
+  const socket = openableBusSocket(env.DBUS_SESSION_BUS_ADDRESS);
+  return socket && new SecretServiceWriter(socket);
 }
 
 /** The binding's label for an item (dbus-secret-service-keyring-store): shown by Seahorse and the like. */
@@ -61,7 +63,7 @@ export class SecretServiceWriter implements SecretWriter {
         interface: 'org.freedesktop.Secret.Collection',
         member: 'CreateItem',
         signature: 'a{sv}(oayays)b',
-        body: [properties, [(await session).path, new Uint8Array(0), new TextEncoder().encode(secret), 'text/plain'], true],
+        body: [properties, [(await session).path, new Uint8Array(0), new TextEncoder().encode(secret), 'application/octet-stream'], true],
       });
       const [item, prompt] = expectBody<[string, string]>(reply, 'oo');
       if (item === NO_OBJECT || prompt !== NO_OBJECT) return askBinding('the service wants a prompt');

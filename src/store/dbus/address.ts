@@ -62,3 +62,23 @@ function unescape(text: string): string | undefined {
 export function connectPath(socket: BusSocket): string {
   return socket.kind === 'path' ? socket.path : `\0${socket.name}`;
 }
+
+/**
+ * The first socket of the address that this Node reaches exactly; undefined when
+ * none (the caller hands the work to the keyring library).
+ */
+export function openableBusSocket(address: string | undefined, nodeVersion = process.versions.node): BusSocket | undefined {
+  const [socket] = parseBusAddress(address);
+  if (!socket || (socket.kind === 'abstract' && !exactAbstractNames(nodeVersion))) return undefined;
+  return socket;
+}
+
+/**
+ * Node 20 pads an abstract socket's name with NULs to the full sun_path, so it
+ * reaches a different name than the bus listens on (one anybody could take):
+ * there, abstract addresses stay with the keyring library. Node 22 and later
+ * use the name's exact length.
+ */
+export function exactAbstractNames(nodeVersion: string): boolean {
+  return Number(nodeVersion.split('.', 1)[0]) >= 22;
+}
