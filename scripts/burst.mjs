@@ -1,7 +1,8 @@
 // The load measurement behind scripts/burst (which runs it inside scripts/with-keyring
 // --ephemeral): N helper processes started at once, each storing a distinct
 // credential, then N getting them back, for our helper and git's C libsecret helper
-// in the same session, rounds interleaved. Prints counts, wall times and every
+// in the same session, and a trivial Node helper that touches no keychain (the floor
+// of any Node helper), rounds interleaved. Prints counts, wall times and every
 // distinct error line. Fails only when a helper gives a wrong answer or an error.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -45,7 +46,8 @@ const env = {
   GIT_CONFIG_GLOBAL: path.join(home, '.gitconfig'),
   GIT_TERMINAL_PROMPT: '0',
 };
-for (const k of ['DISPLAY', 'WAYLAND_DISPLAY', 'GIT_CREDENTIAL_PAT_TRACE', 'GH_TOKEN', 'GITHUB_TOKEN']) delete env[k];
+// NODE_EXTRA_CA_CERTS unset, as on most machines (the benchmark's headline too): it costs every Node start.
+for (const k of ['DISPLAY', 'WAYLAND_DISPLAY', 'GIT_CREDENTIAL_PAT_TRACE', 'GH_TOKEN', 'GITHUB_TOKEN', 'NODE_EXTRA_CA_CERTS']) delete env[k];
 writeFileSync(env.GIT_CONFIG_GLOBAL, '');
 
 // A snapshot of the build: dist/ may be rebuilt while we run.
@@ -55,9 +57,21 @@ for (const d of ['bin', 'dist']) cpSync(path.join(root, d), path.join(snapshot, 
 cpSync(path.join(root, 'package.json'), path.join(snapshot, 'package.json'));
 symlinkSync(path.join(root, 'node_modules'), path.join(snapshot, 'node_modules'));
 
-const helpers = [{ name: 'git-credential-pat', argv: [process.execPath, path.join(snapshot, 'bin', 'git-credential-pat.cjs')] }];
+// The floor: Node starting, reading the request and answering from the request
+// alone (each password is derived from its host), touching no keychain. What our
+// helper costs above it is ours; the rest is two hundred Node start-ups on these CPUs.
+const trivial = path.join(tmp, 'trivial-helper.cjs');
+writeFileSync(
+  trivial,
+  `let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{if(process.argv[2]!=='get')return;` +
+    `const h=/^host=burst-(\\w+)-(\\d+)\\./m.exec(s);if(h)process.stdout.write('username=user'+h[2]+'\\npassword=secret-'+h[1]+'-'+h[2]+'\\n');});`,
+);
+const helpers = [
+  { name: 'git-credential-pat', tag: 'pat', argv: [process.execPath, path.join(snapshot, 'bin', 'git-credential-pat.cjs')] },
+  { name: 'trivial Node helper (floor)', tag: 'floor', argv: [process.execPath, trivial] },
+];
 const libsecret = buildLibsecret();
-if (libsecret) helpers.push({ name: 'git-credential-libsecret (C)', argv: [libsecret] });
+if (libsecret) helpers.push({ name: 'git-credential-libsecret (C)', tag: 'ls', argv: [libsecret] });
 const chosen = opts.only ? helpers.filter((h) => h.name.includes(opts.only)) : helpers;
 
 /** git's contrib helper, built the way scripts/bench builds it. */
@@ -118,10 +132,10 @@ for (let round = 1; round <= opts.rounds; round++) {
   // Alternate who goes first, so neither always meets a keyring the other has just grown.
   const order = round % 2 ? chosen : [...chosen].reverse();
   for (const helper of order) {
-    const tag = `${helper.argv.length > 1 ? 'pat' : 'ls'}${round}`;
+    const tag = `${helper.tag}${round}`;
     const r = await burst(helper, tag);
     const errorCount = [...r.errors.values()].reduce((a, b) => a + b, 0);
-    console.log(`round ${round} | ${helper.name.padEnd(28)} | got back ${r.back}/${opts.processes} | stores ${seconds(r.storeMs)} | gets ${seconds(r.getMs)} | errors ${errorCount}`);
+    console.log(`round ${round} | ${helper.name.padEnd(29)} | got back ${r.back}/${opts.processes} | stores ${seconds(r.storeMs)} | gets ${seconds(r.getMs)} | errors ${errorCount}`);
     for (const [line, count] of r.errors) console.log(`    ${count} x ${line}`);
     if (r.back !== opts.processes || errorCount > 0) wrong++;
   }
