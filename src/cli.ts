@@ -9,6 +9,7 @@ import { redact } from './trace.js';
 import type { CredentialStore } from './store/credential-store.js';
 import { discoverPrivateBus } from './private-bus/discover.js';
 import { openKeychainStore } from './store/keychain.js';
+import { secretServiceReader } from './store/secret-service-reader.js';
 import { VERSION } from './version.js';
 
 export { exitProcess } from './exit.js';
@@ -104,6 +105,16 @@ async function runCommand(name: string, spec: CommandSpec<OptionSpecs>, args: re
   }
 }
 
+/**
+ * As the door opens it (src/door.ts): the private bus of unlock first, then on Linux our
+ * own Secret Service client on that bus, which is also the only way list and logout
+ * can search the keychain for items no index names.
+ */
+function openStore(env: NodeJS.ProcessEnv): CredentialStore {
+  discoverPrivateBus(env);
+  return openKeychainStore(env, undefined, process.platform === 'linux' ? secretServiceReader(env) : undefined);
+}
+
 async function commandContext(io: Io): Promise<CommandContext> {
   const [{ gitConfig }, { openTerminal }] = await Promise.all([import('./git-config.js'), import('./terminal.js')]);
   const env = io.env ?? process.env;
@@ -115,7 +126,7 @@ async function commandContext(io: Io): Promise<CommandContext> {
     // this process holds are redacted, whatever wrote the line.
     err: (text) => io.stderr(redact(text)),
     terminal: openTerminal(),
-    store: io.openStore ?? (() => (discoverPrivateBus(env), openKeychainStore(env))),
+    store: io.openStore ?? (() => openStore(env)),
     git: gitConfig(env),
     now: Date.now,
   };

@@ -2,6 +2,7 @@
 import { daysLeft, describeExpiry, expiryJson } from './expiry.js';
 import type { HostProvider, ProviderId } from './hosts/provider.js';
 import type { StoredCredential } from './store/credential-store.js';
+import { defaultIndexPath } from './store/index-file.js';
 import { redact } from './trace.js';
 
 export interface CredentialView {
@@ -22,6 +23,8 @@ export interface CredentialView {
   /** ISO timestamp of the last time the forge confirmed the token; null: never (generic hosts, plain store). */
   readonly validated: string | null;
   readonly isDefault: boolean;
+  /** false: in the keychain, but this index has no row for it (stored under another XDG_STATE_HOME). */
+  readonly inIndex: boolean;
 }
 
 export function viewOf(credential: StoredCredential, provider: HostProvider, nowMs: number, isDefault: boolean): CredentialView {
@@ -43,7 +46,16 @@ export function viewOf(credential: StoredCredential, provider: HostProvider, now
     daysLeft: expiresAt === undefined ? null : daysLeft(expiresAt, nowMs),
     validated: validated === undefined ? null : new Date(validated).toISOString(),
     isDefault,
+    inIndex: credential.inIndex !== false,
   };
+}
+
+/**
+ * Said by list and logout when the keychain itself could not be searched (Inventory's
+ * wholeKeychain false): what they worked from is this index's view, not the keychain's.
+ */
+export function indexOnly(env: NodeJS.ProcessEnv): string {
+  return `the keychain could not be searched for items of ours (Linux's Secret Service can be, while every collection is unlocked; macOS and Windows keychains cannot), so only the credentials recorded in ${defaultIndexPath(env)} were looked at: one stored under another XDG_STATE_HOME would not show`;
 }
 
 /** "classic personal access token", or "token of unknown kind". */

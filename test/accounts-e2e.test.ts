@@ -8,6 +8,7 @@ import { gitClient, type GitClient } from './support/git-client.js';
 import { startGitServer, type GitServer } from './support/git-server.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from './support/github-api.js';
 import { runHelper } from './support/helper-process.js';
+import { ownKeyring } from './support/private-keyring.js';
 
 const ALICE = 'ghp_aliceWorkAccount0000000000000000000001';
 const BOB = 'ghp_bobPersonalAccount00000000000000000002';
@@ -15,6 +16,8 @@ const BOB = 'ghp_bobPersonalAccount00000000000000000002';
 let server: GitServer;
 let api: FakeGitHubApi;
 let client: GitClient;
+// list reads every item of ours in the keychain: this file's two accounts, and nothing else.
+const keyring = ownKeyring();
 
 beforeAll(async () => {
   server = await startGitServer({
@@ -25,6 +28,7 @@ beforeAll(async () => {
   await server.createRepo('bob-org/dotfiles.git');
   api = await startFakeGitHubApi({ [ALICE]: { login: 'alice', scopes: ['repo', 'workflow'] }, [BOB]: { login: 'bob', scopes: ['repo', 'workflow'] } });
   client = gitClient(server.caFile);
+  Object.assign(client.env, keyring.env);
   client.env.GIT_CREDENTIAL_PAT_API_URL = api.url;
   expect((await client.git(['config', '--global', 'credential.helper', 'pat'])).code).toBe(0);
 });

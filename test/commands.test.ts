@@ -5,6 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHubApi, type FakeGitHubApi } from './support/github-api.js';
 import { request, runHelper, testHome, uniqueHost } from './support/helper-process.js';
+import { ownKeyring } from './support/private-keyring.js';
 
 const DAY = 86_400_000;
 const CLASSIC = 'ghp_classicToken0000000000000000000000001';
@@ -22,6 +23,10 @@ const githubDate = (ms: number) => new Date(ms).toISOString().replace('T', ' ').
 
 let api: FakeGitHubApi;
 const now = Date.now();
+// list, logout --yes and status act on every item of ours in the keychain, not only a
+// HOME's index: the file has a keyring of its own. Its tests still share it, so a
+// session looks at its own rows (listed), the others' items being inIndex false.
+const keyring = ownKeyring();
 
 beforeAll(async () => {
   api = await startFakeGitHubApi({
@@ -41,13 +46,15 @@ afterAll(async () => {
 });
 
 function session() {
-  const env = { ...testHome(), GIT_CREDENTIAL_PAT_API_URL: api.url, GIT_CREDENTIAL_PAT_API_TIMEOUT_MS: '1000' };
+  const env = { ...testHome(), ...keyring.env, GIT_CREDENTIAL_PAT_API_URL: api.url, GIT_CREDENTIAL_PAT_API_TIMEOUT_MS: '1000' };
   // The variable serves login --host only (which records it for that host); every other
   // command finds the fake API in git config, host by host.
   const { GIT_CREDENTIAL_PAT_API_URL: _forLogin, ...configured } = env;
   const run = (args: string[], input = '') => runHelper(args, input, args[0] === 'login' ? env : configured);
   const login = (token: string, host: string, ...extra: string[]) => run(['login', '--host', host, '--with-token', ...extra], `${token}\n`);
-  return { env, run, login };
+  /** list --json, this session's own credentials (those its index records). */
+  const listed = async () => (JSON.parse((await run(['list', '--json'])).stdout) as Array<Record<string, unknown>>).filter((c) => c.inIndex !== false);
+  return { env, run, login, listed };
 }
 
 /** A loopback port nothing listens on. */
@@ -163,11 +170,11 @@ describe('login', () => {
     ['--no-verify without --username', ['--with-token', '--no-verify'], `${CLASSIC}\n`, /--no-verify needs --username/],
     ['no token and no terminal', [], '', /no token given/],
   ])('bad input (%s): usage error, exit 2, nothing stored', async (_label, args, input, pattern) => {
-    const { run } = session();
+    const { run, listed } = session();
     const result = await run(['login', ...args], input);
     expectOneLineError(result, 2, pattern);
     expectNoToken(result.stderr);
-    expect((await run(['list', '--json'])).stdout).toBe('[]\n');
+    expect(await listed()).toEqual([]);
   });
 
   it('refuses a plain-http API URL that is not loopback', async () => {
@@ -190,7 +197,7 @@ describe('login', () => {
 
 describe('list', () => {
   it('shows every stored credential with kind, scopes and expiry, never the token', async () => {
-    const { run, login } = session();
+    const { run, login, listed } = session();
     const host = uniqueHost('gh');
     await login(CLASSIC, host);
     await login(FINE, host);
@@ -204,18 +211,18 @@ describe('list', () => {
     expectNoToken(text.stdout, text.stderr);
     expect(text.stdout).not.toContain('hunter2');
 
-    const json = JSON.parse((await run(['list', '--json'])).stdout) as Array<Record<string, unknown>>;
+    const json = await listed();
     expect(json).toHaveLength(3);
     expect(json.find((c) => c.username === 'octocat')).toMatchObject({ host, kind: 'classic', login: 'octocat', scopes: ['repo', 'workflow', 'read:org'], daysLeft: 35, isDefault: false });
     expect(JSON.stringify(json)).not.toContain('hunter2');
   });
 
   it('drops index rows whose keychain item is gone (the keychain is the truth)', async () => {
-    const { run, login } = session();
+    const { env, login, listed } = session();
     const host = uniqueHost('gh');
     await login(CLASSIC, host);
-    execFileSync('secret-tool', ['clear', 'service', `git-credential-pat:https://${host}`, 'username', 'octocat']);
-    expect((await run(['list', '--json'])).stdout).toBe('[]\n');
+    execFileSync('secret-tool', ['clear', 'service', `git-credential-pat:https://${host}`, 'username', 'octocat'], { env: { ...process.env, ...env } });
+    expect(await listed()).toEqual([]);
   });
 });
 
@@ -231,6 +238,7 @@ describe('logout', () => {
     expect((await run(['get'], request({ protocol: 'https', host, username: 'hubot' }))).stdout).toBe('');
     expect((await run(['get'], request({ protocol: 'https', host, username: 'octocat' }))).stdout).toContain(CLASSIC);
     await login(FINE, host);
+    // Every host: this file's keyring holds nothing of ours afterwards, whoever stored it.
     expect((await run(['logout', '--yes'])).code).toBe(0);
     expect((await run(['list', '--json'])).stdout).toBe('[]\n');
     expectOneLineError(await run(['logout', '--host', host]), 1, /no stored credential matches/);
@@ -239,7 +247,7 @@ describe('logout', () => {
 
 describe('status', () => {
   it('reports valid, expiring, revoked and unverified tokens, keeps them all, and exits non-zero', async () => {
-    const { run, login } = session();
+    const { run, login, listed } = session();
     const hosts = { valid: uniqueHost('ok'), soon: uniqueHost('soon'), gone: uniqueHost('gone'), busy: uniqueHost('busy') };
     await login(CLASSIC, hosts.valid);
     await login(EXPIRING, hosts.soon);
@@ -261,7 +269,7 @@ describe('status', () => {
     expect(state(hosts.busy)).toBe('unverified');
     expectNoToken(result.stdout, result.stderr);
     // Nothing is deleted by status, not even the revoked token.
-    expect(JSON.parse((await run(['list', '--json'])).stdout)).toHaveLength(4);
+    expect(await listed()).toHaveLength(4);
     // A 403 never counts against the token: busy is still answered by get.
     expect((await run(['get'], request({ protocol: 'https', host: hosts.busy }))).stdout).toContain(LIMITED);
   });
@@ -288,15 +296,13 @@ describe('get and store with GitHub metadata', () => {
   });
 
   it('a store from git of the same token keeps its metadata; a new token drops it', async () => {
-    const { run, login } = session();
+    const { run, login, listed } = session();
     const host = uniqueHost('gh');
     await login(CLASSIC, host);
     await run(['store'], request({ protocol: 'https', host, username: 'octocat', password: CLASSIC }));
-    let listed = JSON.parse((await run(['list', '--json'])).stdout) as Array<Record<string, unknown>>;
-    expect(listed[0]).toMatchObject({ login: 'octocat', checked: true, daysLeft: 35 });
+    expect(await listed()).toEqual([expect.objectContaining({ login: 'octocat', checked: true, daysLeft: 35 })]);
     await run(['store'], request({ protocol: 'https', host, username: 'octocat', password: 'ghp_rotatedByHand' }));
-    listed = JSON.parse((await run(['list', '--json'])).stdout) as Array<Record<string, unknown>>;
-    expect(listed[0]).toMatchObject({ login: null, checked: false, expires: null });
+    expect(await listed()).toEqual([expect.objectContaining({ login: null, checked: false, expires: null })]);
   });
 });
 

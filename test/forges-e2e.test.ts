@@ -15,6 +15,7 @@ import { redact } from '../src/trace.js';
 import { startAzureApi, startBitbucketApi, startGiteaApi, startGitLabApi, type ForgeApi } from './support/forge-apis.js';
 import { gitClient, type GitClient } from './support/git-client.js';
 import { runHelper, uniqueHost } from './support/helper-process.js';
+import { ownKeyring } from './support/private-keyring.js';
 
 const DAY = 86_400_000;
 const GITLAB = 'glpat-e2eGitLabToken0000001';
@@ -37,6 +38,8 @@ let giteaApi: ForgeApi<unknown>;
 let bitbucketApi: ForgeApi<unknown>;
 let azureApi: ForgeApi<unknown>;
 let client: GitClient;
+// list and status read every item of ours in the keychain, not only this HOME's index.
+const keyring = ownKeyring();
 
 beforeAll(async () => {
   gitlabApi = await startGitLabApi({
@@ -48,6 +51,7 @@ beforeAll(async () => {
   bitbucketApi = await startBitbucketApi({ [BITBUCKET]: { email: 'me@example.com', username: 'bb-me' } });
   azureApi = await startAzureApi('my-org', { [AZURE]: { account: 'me@example.com' } });
   client = gitClient('');
+  Object.assign(client.env, keyring.env);
   expect((await client.git(['config', '--global', 'credential.helper', 'pat'])).code).toBe(0);
 });
 

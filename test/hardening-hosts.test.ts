@@ -14,6 +14,7 @@ import { guide, mayGuide } from '../src/guide.js';
 import { memoryStore } from '../src/store/memory.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from './support/github-api.js';
 import { request, runHelper, testHome, uniqueHost } from './support/helper-process.js';
+import { ownKeyring } from './support/private-keyring.js';
 
 const GOOD = 'ghp_hardeningHosts000000000000000000000001';
 const OTHER = 'ghp_hardeningHosts000000000000000000000002';
@@ -33,11 +34,15 @@ afterAll(async () => {
   await api?.close();
 });
 
+// status and doctor act on every item of ours in the keychain, not only a HOME's index.
+const keyring = ownKeyring();
+const home = (): NodeJS.ProcessEnv => ({ ...testHome(), ...keyring.env });
+
 const git = (env: NodeJS.ProcessEnv, ...args: string[]) => execFileSync('git', args, { env: { ...process.env, ...env }, encoding: 'utf8' });
 
 describe('a token with a control character (item 4)', () => {
   it('status --json and doctor --online say it cannot be sent, send nothing, and print none of it', async () => {
-    const env = testHome();
+    const env = home();
     const host = uniqueHost('cr');
     // git's store file can carry %0d, and store takes it as it is.
     const token = 'ghp_carriage\rReturn0000000000000000000000005';
@@ -57,7 +62,7 @@ describe('a token with a control character (item 4)', () => {
   });
 
   it('import of a %0d token from ~/.git-credentials prints none of it', async () => {
-    const env = testHome();
+    const env = home();
     const host = uniqueHost('cr');
     git(env, 'config', '--global', `credential.https://${host}.patApiUrl`, api.url);
     git(env, 'config', '--global', 'credential.helper', 'store');
@@ -133,7 +138,7 @@ describe('the guide and a host that is not host[:port] (item 7)', () => {
 
 describe("a token goes only to its own host's API (item 8)", () => {
   it('GIT_CREDENTIAL_PAT_API_URL does not reach status: neither token is sent there, neither item is rewritten', async () => {
-    const env = testHome();
+    const env = home();
     const hosts = [uniqueHost('one'), uniqueHost('two')];
     for (const [i, host] of hosts.entries()) {
       await runHelper(['store'], request({ protocol: 'https', host, username: `u${i}`, password: [GOOD, OTHER][i]! }), env);
@@ -148,7 +153,7 @@ describe("a token goes only to its own host's API (item 8)", () => {
 
   it('an unscoped or wildcard credential.patApiUrl is refused with the fix, and nothing is sent', async () => {
     for (const key of ['credential.patApiUrl', 'credential.https://*.example.invalid.patApiUrl']) {
-      const env = testHome();
+      const env = home();
       const host = uniqueHost('wide');
       git(env, 'config', '--global', key, api.url);
       await runHelper(['store'], request({ protocol: 'https', host, username: 'u', password: GOOD }), env);
@@ -160,19 +165,20 @@ describe("a token goes only to its own host's API (item 8)", () => {
   });
 
   it("login --host with GIT_CREDENTIAL_PAT_API_URL records it for that host only; status then asks it for that host's token", async () => {
-    const env = testHome();
+    const env = home();
     const host = uniqueHost('named');
     const login = await runHelper(['login', '--host', host, '--with-token'], `${GOOD}\n`, { ...env, GIT_CREDENTIAL_PAT_API_URL: api.url });
     expect(login.code, login.stderr).toBe(0);
     expect(git(env, 'config', '--global', '--get', `credential.https://${host}.patApiUrl`).trim()).toBe(api.url);
     const status = await runHelper(['status', '--json'], '', env);
-    expect(JSON.parse(status.stdout)).toEqual([expect.objectContaining({ host, login: 'octocat', state: 'valid' })]);
+    // The keyring also holds this file's other tests' tokens.
+    expect((JSON.parse(status.stdout) as Array<{ host: string }>).filter((r) => r.host === host)).toEqual([expect.objectContaining({ host, login: 'octocat', state: 'valid' })]);
   });
 });
 
 describe('what login accepts from the API', () => {
   it('refuses an answer that names no account, and stores nothing', async () => {
-    const env = testHome();
+    const env = home();
     const host = uniqueHost('nameless');
     const result = await runHelper(['login', '--host', host, '--with-token'], `${NAMELESS}\n`, { ...env, GIT_CREDENTIAL_PAT_API_URL: api.url });
     expect(result.code).toBe(1);
@@ -182,7 +188,7 @@ describe('what login accepts from the API', () => {
   });
 
   it('sends a token with dots in it with the scheme GitHub documents (token), not a guessed Bearer', async () => {
-    const env = testHome();
+    const env = home();
     const host = uniqueHost('dots');
     const before = api.requests.length;
     const result = await runHelper(['login', '--host', host, '--with-token'], `${DOTTED}\n`, { ...env, GIT_CREDENTIAL_PAT_API_URL: api.url });

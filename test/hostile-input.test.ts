@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { request, runHelper, testHome, uniqueHost, type RunResult } from './support/helper-process.js';
+import { privateKeyring } from './support/private-keyring.js';
 
 const env = testHome();
 const HOST = uniqueHost('victim');
@@ -72,19 +73,24 @@ describe('hostile input to the real program', () => {
 
   it('random argv', async () => {
     const arg = fc.oneof(fc.constantFrom('get', 'store', 'erase', 'login', 'list', 'logout', 'status', 'use', 'setup', 'doctor', '--help', '--json', '--host', '--yes', '-x', '--', ''), fc.string({ maxLength: 12 }));
-    await fc.assert(
-      fc.asyncProperty(fc.array(arg, { maxLength: 4 }), async (argv) => {
-        // Commands that change things are given nothing valid to act on: no stdin, a
-        // bogus API. --yes with logout could remove everything in this HOME, so the
-        // victim lives in another HOME's index but the same keychain: logout only
-        // removes what its own index lists.
-        const result = await runHelper(argv, '', { ...testHome(), GIT_CREDENTIAL_PAT_API_URL: 'http://127.0.0.1:1' });
-        expect(result.code).not.toBeNull();
-        expect(result.stderr).not.toMatch(/\n\s+at /);
-        expect([0, 1, 2]).toContain(result.code);
-      }),
-      { numRuns: PROCESS_RUNS },
-    );
+    // Commands that change things are given nothing valid to act on: no stdin, a bogus
+    // API, and a keyring of their own with nothing in it. logout --yes removes every item
+    // of ours in the keychain it is given, whichever index stored it: in the run's
+    // keyring it would remove the victim and every other file's items too.
+    const empty = await privateKeyring();
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(arg, { maxLength: 4 }), async (argv) => {
+          const result = await runHelper(argv, '', { ...testHome(), ...empty.env, GIT_CREDENTIAL_PAT_API_URL: 'http://127.0.0.1:1' });
+          expect(result.code).not.toBeNull();
+          expect(result.stderr).not.toMatch(/\n\s+at /);
+          expect([0, 1, 2]).toContain(result.code);
+        }),
+        { numRuns: PROCESS_RUNS },
+      );
+    } finally {
+      await empty.close();
+    }
     await victimIntact();
   });
 });

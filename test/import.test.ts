@@ -6,11 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGhHosts, parseGitCredentials, withoutLines } from '../src/plaintext-sources.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from './support/github-api.js';
 import { request, runHelper, testHome } from './support/helper-process.js';
+import { ownKeyring } from './support/private-keyring.js';
 
 const OCTO = 'ghp_importedClassicToken00000000000000001';
 const REJECTED = 'ghp_importRejectedToken000000000000000002';
 const GH_A = 'gho_ghCliAccountOne0000000000000000000003';
 const GH_B = 'gho_ghCliAccountTwo0000000000000000000004';
+
+// list reads every item of ours in the keychain, and other files store github.com items too.
+const keyring = ownKeyring();
+/** A test HOME on this file's keyring. */
+const home = (): NodeJS.ProcessEnv => ({ ...testHome(), ...keyring.env });
 
 let api: FakeGitHubApi;
 beforeAll(async () => {
@@ -70,7 +76,7 @@ describe('parsing plain-text sources', () => {
 
 /** A test HOME whose git config sends github.com's tokens to the fake API (host-scoped, as the tool requires). */
 function githubApiAt(url: string): NodeJS.ProcessEnv {
-  const env = testHome();
+  const env = home();
   execFileSync('git', ['config', '--global', 'credential.https://github.com.patApiUrl', url], { env: { ...process.env, ...env } });
   return env;
 }
@@ -106,7 +112,7 @@ describe('import', () => {
   });
 
   it('--delete through a symlinked ~/.git-credentials edits the file it points to, under git\'s .lock, and keeps the link', async () => {
-    const env: NodeJS.ProcessEnv = { ...testHome(), GIT_CREDENTIAL_PAT_API_URL: api.url };
+    const env: NodeJS.ProcessEnv = { ...home(), GIT_CREDENTIAL_PAT_API_URL: api.url };
     const dotfiles = join(env.HOME!, 'dotfiles');
     mkdirSync(dotfiles);
     const real = join(dotfiles, 'git-credentials');
@@ -127,7 +133,7 @@ describe('import', () => {
   });
 
   it('--delete refuses while git holds the .lock, says so, and claims no removal', async () => {
-    const env: NodeJS.ProcessEnv = { ...testHome(), GIT_CREDENTIAL_PAT_API_URL: api.url };
+    const env: NodeJS.ProcessEnv = { ...home(), GIT_CREDENTIAL_PAT_API_URL: api.url };
     const file = join(env.HOME!, '.git-credentials');
     const text = ['https://me:three@three.example', ''].join('\n');
     writeFileSync(file, text);
@@ -165,7 +171,7 @@ describe('import', () => {
   });
 
   it('--no-verify imports without asking GitHub; a bad --from is a usage error', async () => {
-    const env: NodeJS.ProcessEnv = { ...testHome(), GIT_CREDENTIAL_PAT_API_URL: "http://127.0.0.1:1" };
+    const env: NodeJS.ProcessEnv = { ...home(), GIT_CREDENTIAL_PAT_API_URL: "http://127.0.0.1:1" };
     writeFileSync(join(env.HOME!, '.git-credentials'), `https://ci:${REJECTED}@github.com\n`);
     expect((await runHelper(['import', '--no-verify'], '', env)).code).toBe(0);
     expect((await runHelper(['get'], request({ protocol: 'https', host: 'github.com', username: 'ci' }), env)).stdout).toContain(REJECTED);

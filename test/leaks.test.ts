@@ -8,9 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHubApi, type FakeGitHubApi } from './support/github-api.js';
 import { request, runHelper, testHome, uniqueHost, type RunResult } from './support/helper-process.js';
+import { ownKeyring } from './support/private-keyring.js';
 import { githubTokens } from './support/tokens.js';
 
 let api: FakeGitHubApi;
+// list, status, doctor and logout act on every item of ours in the keychain: only this
+// file's tokens are in this one (status must not send other files' tokens anywhere).
+const keyring = ownKeyring();
 const tokens = githubTokens();
 const all = Object.values(tokens);
 const REJECTED = 'ghp_rejectedByTheApi0000000000000000000001';
@@ -40,7 +44,7 @@ describe('no token leaks', () => {
   it('tokens appear only on stdout of a matching get: not in stderr, traces, other output, or any child argv/environ', async () => {
     const spy = gitSpy();
     const trace = join(mkdtempSync(join(tmpdir(), 'gcp-trace-')), 'trace.log');
-    const env = { ...testHome(), PATH: `${spy.dir}:${process.env.PATH}`, GIT_CREDENTIAL_PAT_TRACE: trace, GIT_CREDENTIAL_PAT_API_URL: api.url };
+    const env = { ...testHome(), ...keyring.env, PATH: `${spy.dir}:${process.env.PATH}`, GIT_CREDENTIAL_PAT_TRACE: trace, GIT_CREDENTIAL_PAT_API_URL: api.url };
     const outputs: string[] = [];
     const seen = (result: RunResult, stdoutMayHoldToken = false) => {
       outputs.push(result.stderr);

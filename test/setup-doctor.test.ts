@@ -7,6 +7,7 @@ import { effectiveHelpers, parseConfigDump, storeHelperFile, urlMatches } from '
 import { gitClient, type GitClient } from './support/git-client.js';
 import { startGitServer, type GitServer } from './support/git-server.js';
 import { request, runHelper } from './support/helper-process.js';
+import { ownKeyring } from './support/private-keyring.js';
 
 async function config(client: GitClient): Promise<string> {
   return (await client.git(['config', '--global', '--list'])).stdout;
@@ -204,8 +205,17 @@ describe('setup with a real push', () => {
 });
 
 describe('doctor', () => {
+  // doctor lists every item of ours in the keychain, not only this HOME's index: other
+  // files' tokens (an expired one is a problem) must not decide its verdict.
+  const keyring = ownKeyring();
+  const doctorHome = () => {
+    const made = home();
+    Object.assign(made.client.env, keyring.env);
+    return made;
+  };
+
   it('finds no helper and exits 1; after setup it is ok', async () => {
-    const { tool } = home();
+    const { tool } = doctorHome();
     const before = await tool(['doctor', '--json']);
     expect(before.code).toBe(1);
     const report = JSON.parse(before.stdout) as { checks: Array<{ check: string; level: string; message: string; fix?: string }>; problems: number };
@@ -221,7 +231,7 @@ describe('doctor', () => {
   });
 
   it('flags a plain-text ~/.git-credentials token and a store --file target, never printing the token', async () => {
-    const { client, tool } = home();
+    const { client, tool } = doctorHome();
     await tool(['setup']);
     writeFileSync(join(client.env.HOME!, '.git-credentials'), 'https://octocat:ghp_plainTextLeak000000000000000000000001@github.com\n', { mode: 0o600 });
     const other = join(client.root, 'elsewhere.txt');
@@ -235,7 +245,7 @@ describe('doctor', () => {
   });
 
   it('warns about store running beside us, useHttpPath, and an expiring token; reports credential.username', async () => {
-    const { client, tool } = home();
+    const { client, tool } = doctorHome();
     await client.git(['config', '--global', 'credential.helper', 'store']);
     await tool(['setup']);
     await client.git(['config', '--global', 'credential.useHttpPath', 'true']);
@@ -254,7 +264,7 @@ describe('doctor', () => {
   });
 
   it('warns when git runs the helper twice, with the fix', async () => {
-    const { client, tool } = home();
+    const { client, tool } = doctorHome();
     await client.git(['config', '--global', 'credential.helper', 'pat']);
     await client.git(['config', '--global', 'credential.https://github.com.helper', 'git-credential-pat']);
     const checks = (JSON.parse((await tool(['doctor', '--json'])).stdout) as { checks: Array<{ check: string; level: string; message: string; fix?: string }> }).checks;
@@ -270,7 +280,7 @@ describe('doctor', () => {
   });
 
   it('reports an unreachable keychain with the ways out, and git-credential-pat missing from PATH', async () => {
-    const { client, tool } = home();
+    const { client, tool } = doctorHome();
     await tool(['setup']);
     // A PATH with git and nothing else, whatever this machine has installed globally.
     const bare = join(client.root, 'bare-path');

@@ -1,7 +1,7 @@
 // list: every credential this tool keeps, never the secret itself.
 import { providerOfStored } from '../hosts/choose.js';
 import { providerById } from '../hosts/registry.js';
-import { describeScopes, table, viewOf, type CredentialView } from '../presentation.js';
+import { describeScopes, indexOnly, table, viewOf, type CredentialView } from '../presentation.js';
 import { defineCommand } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
 
@@ -9,7 +9,10 @@ export const list = defineCommand({
   description: `
 Lists the credentials kept in your keychain by git-credential-pat: host, username,
 forge, token kind, scopes, expiry, when the forge last confirmed it, and which account is the
-host's default (git's credential.<url>.username). Never shows a token.`,
+host's default (git's credential.<url>.username). Never shows a token. Where the keychain
+can be searched (Linux's Secret Service), it lists every item of ours, also those stored
+under another XDG_STATE_HOME, which git is served all the same; elsewhere it says that it
+shows only what its index records.`,
   options: {
     json: { type: 'boolean', help: 'print the list as JSON on stdout' },
   },
@@ -29,35 +32,40 @@ host's default (git's credential.<url>.username). Never shows a token.`,
       { name: 'daysLeft', help: 'whole days until expiry (negative once expired); null when none is known' },
       { name: 'validated', help: 'when the forge last confirmed the token (ISO 8601); null if never (generic hosts: not validated)' },
       { name: 'isDefault', help: "whether git's credential.<url>.username names this account for the host" },
+      { name: 'inIndex', help: 'false when the item was found in the keychain but this index has no record of it (stored under another XDG_STATE_HOME)' },
     ],
   },
   examples: [{ command: 'git-credential-pat list' }, { command: 'git-credential-pat list --json' }],
   async run({ values }, context) {
-    const views = await credentialViews(context);
+    const { views, wholeKeychain } = await credentialViews(context);
+    if (!wholeKeychain) context.err(`note: ${indexOnly(context.env)}\n`);
     if (values.json) {
       await context.out(`${JSON.stringify(views, null, 2)}\n`);
       return 0;
     }
     if (views.length === 0) {
-      await context.out('No credentials stored. Add a token with: git-credential-pat login\n');
+      await context.out(wholeKeychain ? 'No credentials stored. Add a token with: git-credential-pat login\n' : 'No credentials recorded in the index.\n');
       return 0;
     }
     const rows = views.map((v) => [
       `${v.protocol === 'https' ? '' : `${v.protocol}://`}${v.host}${v.path === null ? '' : `/${v.path}`}`,
-      `${v.username || '(empty)'}${v.isDefault ? ' (default)' : ''}`,
+      `${v.username || '(empty)'}${v.isDefault ? ' (default)' : ''}${v.inIndex ? '' : ' *'}`,
       v.provider,
       v.kind === 'unknown' ? 'other' : v.kind,
       v.checked ? describeScopes(v.scopes, providerById(v.provider)) : '-',
       v.expires === null ? '-' : `${v.expires} (${(v.daysLeft ?? 0) < 0 ? 'expired' : `${v.daysLeft}d`})`,
       v.validated?.slice(0, 10) ?? (v.provider === 'generic' ? 'not validated' : 'never'),
     ]);
-    await context.out(table(['HOST', 'USERNAME', 'FORGE', 'KIND', 'SCOPES', 'EXPIRES', 'VALIDATED'], rows));
+    const unindexed = views.some((v) => !v.inIndex)
+      ? '* in the keychain but not in this index (stored under another XDG_STATE_HOME?): git is served it all the same, and logout removes it\n'
+      : '';
+    await context.out(table(['HOST', 'USERNAME', 'FORGE', 'KIND', 'SCOPES', 'EXPIRES', 'VALIDATED'], rows) + unindexed);
     return 0;
   },
 });
 
-async function credentialViews(context: CommandContext): Promise<CredentialView[]> {
-  const credentials = await context.store().list();
+async function credentialViews(context: CommandContext): Promise<{ views: CredentialView[]; wholeKeychain: boolean }> {
+  const { credentials, wholeKeychain } = await context.store().inventory();
   const defaults = new Map<string, string | undefined>();
   for (const c of credentials) {
     const url = `${c.target.protocol}://${c.target.host}`;
@@ -68,7 +76,7 @@ async function credentialViews(context: CommandContext): Promise<CredentialView[
   for (const c of credentials) {
     views.push(viewOf(c, await providerOfStored(context, c), now, defaults.get(`${c.target.protocol}://${c.target.host}`) === c.username));
   }
-  return views
-    .sort((a, b) => a.host.localeCompare(b.host) || a.username.localeCompare(b.username));
+  views.sort((a, b) => a.host.localeCompare(b.host) || a.username.localeCompare(b.username));
+  return { views, wholeKeychain };
 }
 

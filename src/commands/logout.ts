@@ -3,12 +3,15 @@ import { serviceName } from '../credential.js';
 import { CommandError, UsageError } from '../errors.js';
 import { parseHostArgument } from '../hosts/host-name.js';
 import { defineCommand, hostOption } from '../cli-spec.js';
+import { indexOnly } from '../presentation.js';
 
 export const logout = defineCommand({
   description: `
 Removes the matching credentials from your keychain (all hosts and users when no
 filter is given). When more than one matches, it asks first on a terminal, and
-elsewhere needs --yes.`,
+elsewhere needs --yes. Where the keychain can be searched (Linux's Secret Service),
+that includes items of ours that this index does not record (stored under another
+XDG_STATE_HOME), which git would otherwise keep using.`,
   options: {
     host: hostOption('only credentials for this host'),
     username: { type: 'string', value: 'NAME', help: 'only credentials for this git username' },
@@ -18,11 +21,17 @@ elsewhere needs --yes.`,
   async run({ values }, context) {
     const host = values.host === undefined ? undefined : parseHostArgument(values.host);
     const store = context.store();
-    const matches = (await store.list()).filter(
+    const { credentials, wholeKeychain } = await store.inventory();
+    const matches = credentials.filter(
       (c) => (host === undefined || c.target.host === host) && (values.username === undefined || c.username === values.username),
     );
-    if (matches.length === 0) throw new CommandError('no stored credential matches');
-    const names = matches.map((c) => `${c.username || '(empty)'} on ${serviceName(c.target).replace(/^git-credential-pat:/, '')}`);
+    if (matches.length === 0) {
+      throw new CommandError(wholeKeychain ? 'no stored credential matches' : `no credential matches: ${indexOnly(context.env)}`);
+    }
+    if (!wholeKeychain) context.err(`note: ${indexOnly(context.env)}\n`);
+    const names = matches.map(
+      (c) => `${c.username || '(empty)'} on ${serviceName(c.target).replace(/^git-credential-pat:/, '')}${c.inIndex === false ? ' (not in this index)' : ''}`,
+    );
     if (matches.length > 1 && !values.yes) {
       if (!context.terminal) throw new UsageError(`${matches.length} credentials match; add --yes to remove them all`);
       context.terminal.say(`This removes ${matches.length} credentials:\n${names.map((n) => `  ${n}\n`).join('')}`);

@@ -28,6 +28,19 @@ export interface StoredCredential {
   /** Milliseconds since the epoch, when known. */
   readonly storedAt?: number;
   readonly metadata?: TokenMetadata;
+  /** false: found in the keychain but named by no row of this index (stored under another XDG_STATE_HOME). */
+  readonly inIndex?: boolean;
+}
+
+/** What `list` and `logout` work from. */
+export interface Inventory {
+  readonly credentials: StoredCredential[];
+  /**
+   * true: the keychain itself was searched for every item of ours. false: it cannot be
+   * (macOS, Windows, a locked Secret Service collection), so only what this index names was
+   * checked, and a token stored under another XDG_STATE_HOME may be missing.
+   */
+  readonly wholeKeychain: boolean;
 }
 
 /** On write: new metadata, keep what is there (the token did not change), or drop it. */
@@ -48,6 +61,8 @@ export interface CredentialStore {
   mostRecent(target: Target, usernames: readonly string[]): Promise<string | undefined>;
   /** Every credential this tool manages, checked against the keychain (which is the truth). */
   list(): Promise<StoredCredential[]>;
+  /** The same, saying whether the keychain itself could be searched (list, logout). */
+  inventory(): Promise<Inventory>;
   /** Metadata of one credential, if any. */
   metadata(target: Target, username: string): Promise<TokenMetadata | undefined>;
   /** Records new metadata for an existing credential. */

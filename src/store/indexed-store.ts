@@ -8,6 +8,7 @@ import {
   WARNING_INTERVAL_MS,
   type Account,
   type CredentialStore,
+  type Inventory,
   type MetadataChange,
   type StoredCredential,
   type TokenMetadata,
@@ -77,14 +78,16 @@ export class IndexedStore implements CredentialStore {
    * Everything in our namespace. The keychain is the truth: where the backend can list
    * its items (SecretBackend.itemsUnder), items no index row names are found too (a
    * token stored under another XDG_STATE_HOME, or an account the index lost), so that
-   * `list` shows and `logout` can remove whatever `get` may answer with. Rows whose
-   * item is gone are cleaned up.
+   * `list` shows and `logout` can remove whatever `get` may answer with. Where it
+   * cannot, `wholeKeychain` is false: only what this index names was looked at. Rows
+   * whose item is gone are cleaned up.
    */
-  async list(): Promise<StoredCredential[]> {
+  async inventory(): Promise<Inventory> {
     const rows = this.index.rows();
     const byService = new Map<string, Target>();
     for (const row of rows) byService.set(serviceName(row.target), row.target);
-    for (const { service } of (await this.secrets.itemsUnder?.(SERVICE_PREFIX)) ?? []) {
+    const items = await this.secrets.itemsUnder?.(SERVICE_PREFIX);
+    for (const { service } of items ?? []) {
       const target = byService.has(service) ? undefined : targetOfService(service);
       if (target && serviceName(target) === service) byService.set(service, target);
     }
@@ -105,16 +108,21 @@ export class IndexedStore implements CredentialStore {
           secret: decodeSecret(text),
           storedAt: row.storedAt,
           ...(row.metadata ? { metadata: row.metadata } : {}),
+          inIndex: true,
         });
       }
       for (const [username, text] of accounts) {
-        if (!indexed.some((r) => r.username === username)) listed.push({ target, username, secret: decodeSecret(text) });
+        if (!indexed.some((r) => r.username === username)) listed.push({ target, username, secret: decodeSecret(text), inIndex: false });
       }
     }
     if (gone.length > 0) {
       this.index.update((current) => gone.reduce((acc, g) => removeRow(acc, g.target, g.username), current));
     }
-    return listed;
+    return { credentials: listed, wholeKeychain: items !== undefined };
+  }
+
+  async list(): Promise<StoredCredential[]> {
+    return (await this.inventory()).credentials;
   }
 
   async metadata(target: Target, username: string): Promise<TokenMetadata | undefined> {

@@ -68,6 +68,23 @@ export class KeychainSecrets implements SecretBackend {
     });
   }
 
+  /**
+   * Our own Secret Service client is the only way to list items: the keyring library
+   * looks up exact services only. Without a reader (macOS, Windows, a bus it cannot
+   * open), or when it hands over (a locked item), undefined: "cannot list", which
+   * list and logout say, rather than an empty keychain.
+   */
+  itemsUnder(prefix: string): Promise<Array<{ service: string; account: string }> | undefined> {
+    const reader = this.reader;
+    if (!reader) return Promise.resolve(undefined);
+    return this.call(async (signal) => {
+      const read = await reader.itemsUnder(prefix, signal);
+      if (read.kind === 'answer') return read.value;
+      this.trace?.(`own Secret Service client: ${read.reason}; the keyring library cannot list items`);
+      return undefined;
+    });
+  }
+
   set(service: string, account: string, secret: string): Promise<void> {
     return this.call(async (signal) => {
       const wrote = await this.writer?.set(service, account, secret, signal);

@@ -16,6 +16,8 @@ export type ReadResult<T> = { readonly kind: 'answer'; readonly value: T } | { r
 export interface SecretReader {
   get(service: string, account: string, signal: AbortSignal): Promise<ReadResult<string | null>>;
   find(service: string, signal: AbortSignal): Promise<ReadResult<Array<{ account: string; password: string }>>>;
+  /** Every item of ours whatever index wrote it (list, logout); the binding cannot list, so 'ask-binding' means "cannot list". */
+  itemsUnder(prefix: string, signal: AbortSignal): Promise<ReadResult<Array<{ service: string; account: string }>>>;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

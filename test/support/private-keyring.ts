@@ -1,7 +1,10 @@
 // A Secret Service of a test file's own, for tests that must use a fixed service name
-// (github.com) which other files running at the same time also store items under.
+// (github.com) which other files running at the same time also store items under, and
+// for files whose list, logout, status or doctor act on every item of ours in the
+// keychain (they read the keychain itself, not only their own HOME's index).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 const WITH_KEYRING = fileURLToPath(new URL('../../scripts/with-keyring', import.meta.url));
 
@@ -36,4 +39,26 @@ export function privateKeyring(): Promise<PrivateKeyring> {
     });
     child.on('close', (code) => reject(new Error(`with-keyring ended early (${code})`)));
   });
+}
+
+/**
+ * A keyring of the file's own (or the describe block's, called inside one), started
+ * before its tests and stopped after them. `env` is
+ * read inside tests or hooks (not at import time), and goes into every helper process,
+ * git client and secret-tool call of the file.
+ */
+export function ownKeyring(): { readonly env: PrivateKeyring['env'] } {
+  let keyring: PrivateKeyring | undefined;
+  beforeAll(async () => {
+    keyring = await privateKeyring();
+  }, 30_000);
+  afterAll(async () => {
+    await keyring?.close();
+  });
+  return {
+    get env() {
+      if (!keyring) throw new Error("ownKeyring().env was read before the file's beforeAll started the keyring");
+      return keyring.env;
+    },
+  };
 }
