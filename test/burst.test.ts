@@ -3,7 +3,8 @@
 // one got back, and the keychain and the index hold exactly those. No time is
 // asserted (speed is measured by scripts/burst); each wait is bounded by what the
 // helper itself allows a busy Secret Service, so a loaded CI machine passes and a
-// hang still fails.
+// hang still fails. It runs alone, after the rest of the suite (scripts/test), in a
+// keyring of its own: two hundred processes would starve every test beside them.
 import { parseBusAddress } from '../src/store/dbus/address.js';
 import { BusConnection } from '../src/store/dbus/connection.js';
 import { SecretServiceClient } from '../src/store/dbus/secret-service.js';
@@ -14,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { HOLD_LIMIT_MS } from '../src/store/index-lock.js';
 import { keychainBusyLimitMs, keychainTimeoutMs } from '../src/store/keychain.js';
 import { request, runHelper, testHome } from './support/helper-process.js';
+import { ownKeyring } from './support/private-keyring.js';
 
 const PROCESSES = 200;
 /** A store makes two keychain calls (read to compare, then write), a get one; each may take up to the busy limit. */
@@ -28,10 +30,12 @@ const START_MARGIN_MS = 30_000;
 const STARVATION_FACTOR = 5;
 
 describe(`${PROCESSES} processes at once`, () => {
-  const env = testHome();
-  const perProcessMs = STARVATION_FACTOR * (CALLS_PER_PROCESS * keychainBusyLimitMs(keychainTimeoutMs(env)) + HOLD_LIMIT_MS) + START_MARGIN_MS;
+  const keyring = ownKeyring();
+  const home = testHome();
+  const perProcessMs = STARVATION_FACTOR * (CALLS_PER_PROCESS * keychainBusyLimitMs(keychainTimeoutMs(home)) + HOLD_LIMIT_MS) + START_MARGIN_MS;
 
   it('each stores a distinct credential, then each gets its own back; keychain and index hold exactly those', async () => {
+    const env: NodeJS.ProcessEnv = { ...home, ...keyring.env };
     const run = randomBytes(4).toString('hex');
     const credentials = Array.from({ length: PROCESSES }, (_, i) => ({
       host: `burst-${run}-${i}.example.invalid`,
@@ -54,8 +58,8 @@ describe(`${PROCESSES} processes at once`, () => {
     expect(rows).toEqual(credentials.map((c) => `https://${c.username}@${c.host}`).sort());
 
     // The keychain: exactly one item per credential, holding its password.
-    const [socket] = parseBusAddress(process.env.DBUS_SESSION_BUS_ADDRESS);
-    if (!socket) throw new Error('this test runs inside scripts/with-keyring (npm test does that)');
+    const [socket] = parseBusAddress(env.DBUS_SESSION_BUS_ADDRESS);
+    if (!socket) throw new Error('the private keyring gave no bus address');
     const bus = BusConnection.open(socket);
     try {
       const client = new SecretServiceClient(bus);
