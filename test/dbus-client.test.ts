@@ -153,7 +153,7 @@ describe('private buses', () => {
     expect(read).toMatchObject({ kind: 'ask-binding', reason: expect.stringMatching(/ServiceUnknown/) });
   });
 
-  it('a locked collection, then a killed Secret Service: the reader hands over each time', async () => {
+  it('a locked collection, then a killed Secret Service: the reader and the writer hand over each time', async () => {
     const address = await privateBus('unix:path=DIR/bus');
     const home = mkdtempSync(join(tmpdir(), 'gcp-keyring-home-'));
     cleanups.push(() => rmSync(home, { recursive: true, force: true }));
@@ -184,6 +184,10 @@ describe('private buses', () => {
     expect(await client.aliasLocked('default')).toBe(true);
     expect(await new SecretServiceReader(socket!).get(service, 'u', never())).toMatchObject({ kind: 'ask-binding', reason: expect.stringMatching(/locked/) });
     expect(await new SecretServiceReader(socket!).find(service, never())).toMatchObject({ kind: 'ask-binding', reason: expect.stringMatching(/locked/) });
+    // The writer never asks Locked (see secret-service-writer.ts): gnome-keyring refuses CreateItem (IsLocked), and nothing is written.
+    const writer = secretServiceWriter({ DBUS_SESSION_BUS_ADDRESS: address })!;
+    expect(await writer.set(`${service}/other`, 'u', 'not-written', never())).toMatchObject({ kind: 'ask-binding', reason: expect.stringMatching(/IsLocked|prompt/) });
+    expect((await client.searchItems({ service: `${service}/other` })).locked.length + (await client.searchItems({ service: `${service}/other` })).unlocked.length).toBe(0);
 
     process.kill(pid, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 200));

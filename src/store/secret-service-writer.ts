@@ -42,15 +42,14 @@ export class SecretServiceWriter implements SecretWriter {
     const bus = BusConnection.open(this.socket, { signal });
     try {
       const client = new SecretServiceClient(bus);
-      // Pipelined: the session, the alias and its lock state leave in one write.
+      // Pipelined: the session and the alias leave in one write. No Properties.Get of
+      // the collection's Locked: gnome-keyring 42 aborts (GLib-ERROR in g_variant_new)
+      // when that question meets other clients' writes under load, which a burst of
+      // helpers makes (scripts/burst, under CPU load). A locked collection refuses
+      // CreateItem (IsLocked) or answers with a prompt instead; the binding then handles it.
       const session = client.openSession('plain');
-      const locked = client.aliasLocked('default');
       const collection = bus.call({ destination: SECRETS_NAME, path: SERVICE_PATH, interface: 'org.freedesktop.Secret.Service', member: 'ReadAlias', signature: 's', body: ['default'] });
       session.catch(() => {});
-      collection.catch(() => {});
-      const isLocked = await locked;
-      if (isLocked === undefined) return askBinding('no default collection');
-      if (isLocked) return askBinding('the default collection is locked');
       const [path] = expectBody<[string]>(await collection, 'o');
       if (path === NO_OBJECT) return askBinding('no default collection');
       const properties = [
