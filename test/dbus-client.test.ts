@@ -19,6 +19,7 @@ import { exactAbstractNames } from '../src/store/dbus/address.js';
 import { SecretServiceReader, secretServiceReader } from '../src/store/secret-service-reader.js';
 import { secretServiceWriter } from '../src/store/secret-service-writer.js';
 import { AsyncEntry } from '@napi-rs/keyring';
+import { ownKeyring } from './support/private-keyring.js';
 import { request, runHelper, testHome, uniqueHost } from './support/helper-process.js';
 
 const sessionBus = (): BusSocket => {
@@ -30,6 +31,43 @@ const never = () => new AbortController().signal;
 const cleanups: Array<() => void> = [];
 afterAll(() => {
   for (const cleanup of cleanups.reverse()) cleanup();
+});
+
+describe('many clients at once (a burst of helpers), in a keyring of its own', () => {
+  const keyring = ownKeyring();
+
+  it("readers (hits and misses) and writers at once: gnome-keyring 42 survives (a session is never a client's first message)", async () => {
+    const [socket] = parseBusAddress(keyring.env.DBUS_SESSION_BUS_ADDRESS);
+    const writer = secretServiceWriter(keyring.env)!;
+    const stored = `git-credential-pat:https://${uniqueHost('crowd-hit')}`;
+    expect(await writer.set(stored, 'u', 'ghp_crowd', never())).toEqual({ kind: 'done' });
+    // Sixty connections at once that sent OpenSession first (as this reader did, to
+    // save a round trip) killed the daemon within a few dozen rounds here.
+    for (let round = 0; round < 30; round++) {
+      const results = await Promise.all(
+        Array.from({ length: 90 }, async (_, i) => {
+          if (i % 3 === 0) {
+            const wrote = await writer.set(`git-credential-pat:https://${uniqueHost(`crowd${round}`)}`, 'u', `p${i}`, never());
+            return wrote.kind === 'done' ? 'done' : wrote.reason;
+          }
+          const reader = new SecretServiceReader(socket!);
+          try {
+            const read = await reader.get(i % 3 === 1 ? stored : `git-credential-pat:https://${uniqueHost('crowd-miss')}`, 'u', never());
+            return read.kind === 'answer' ? `answer ${read.value}` : read.reason;
+          } finally {
+            reader.close();
+          }
+        }),
+      );
+      expect(new Set(results)).toEqual(new Set(['done', 'answer ghp_crowd', 'answer null']));
+      const bus = BusConnection.open(socket!);
+      try {
+        expect(await bus.nameHasOwner(SECRETS_NAME)).toBe(true);
+      } finally {
+        bus.close();
+      }
+    }
+  }, 120_000);
 });
 
 describe('our Secret Service client on the real session bus', () => {

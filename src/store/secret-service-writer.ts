@@ -42,16 +42,19 @@ export class SecretServiceWriter implements SecretWriter {
     const bus = BusConnection.open(this.socket, { signal });
     try {
       const client = new SecretServiceClient(bus);
-      // Pipelined: the session and the alias leave in one write. No Properties.Get of
-      // the collection's Locked: gnome-keyring 42 aborts (GLib-ERROR in g_variant_new)
-      // when that question meets other clients' writes under load, which a burst of
-      // helpers makes (scripts/burst, under CPU load). A locked collection refuses
-      // CreateItem (IsLocked) or answers with a prompt instead; the binding then handles it.
-      const session = client.openSession('plain');
-      const collection = bus.call({ destination: SECRETS_NAME, path: SERVICE_PATH, interface: 'org.freedesktop.Secret.Service', member: 'ReadAlias', signature: 's', body: ['default'] });
-      session.catch(() => {});
-      const [path] = expectBody<[string]>(await collection, 'o');
+      // The alias first, answered, then the session: never OpenSession as a new
+      // client's first message to gnome-keyring 42 (see searchItems in dbus/secret-service.ts).
+      // The collection's Locked is not asked: a locked collection refuses
+      // CreateItem (IsLocked) or answers with a prompt, and the binding then handles it.
+      // A new client's ReadAlias can also be handled before its registration, which
+      // is what loads the aliases: then it answers "/" for a collection that exists.
+      // Asked again, after that answer, it is registered.
+      const readAlias = async () =>
+        expectBody<[string]>(await bus.call({ destination: SECRETS_NAME, path: SERVICE_PATH, interface: 'org.freedesktop.Secret.Service', member: 'ReadAlias', signature: 's', body: ['default'] }), 'o')[0];
+      let path = await readAlias();
+      if (path === NO_OBJECT) path = await readAlias();
       if (path === NO_OBJECT) return askBinding('no default collection');
+      const session = await client.openSession('plain');
       const properties = [
         ['org.freedesktop.Secret.Item.Label', variant('s', itemLabel(service, account))],
         ['org.freedesktop.Secret.Item.Attributes', variant('a{ss}', [['service', service], ['username', account]])],
@@ -62,7 +65,7 @@ export class SecretServiceWriter implements SecretWriter {
         interface: 'org.freedesktop.Secret.Collection',
         member: 'CreateItem',
         signature: 'a{sv}(oayays)b',
-        body: [properties, [(await session).path, new Uint8Array(0), new TextEncoder().encode(secret), 'application/octet-stream'], true],
+        body: [properties, [session.path, new Uint8Array(0), new TextEncoder().encode(secret), 'application/octet-stream'], true],
       });
       const [item, prompt] = expectBody<[string, string]>(reply, 'oo');
       if (item === NO_OBJECT || prompt !== NO_OBJECT) return askBinding('the service wants a prompt');

@@ -3,7 +3,7 @@
 // by attribute, read their attributes and secrets, and ask about the collection.
 import { expectBody, type BusConnection } from './connection.js';
 import { createDhOffer, decryptSecret, DH_ALGORITHM } from './dh-session.js';
-import { DBusWireError } from './errors.js';
+import { DBusErrorReply, DBusWireError } from './errors.js';
 import { variant, type DBusValue, type Variant } from './wire.js';
 
 export const SECRETS_NAME = 'org.freedesktop.secrets';
@@ -28,12 +28,25 @@ export interface SecretSession {
   open(parameters: Uint8Array, value: Uint8Array): Uint8Array | undefined;
 }
 
+const UNKNOWN_METHOD = 'org.freedesktop.DBus.Error.UnknownMethod';
+
 export class SecretServiceClient {
   constructor(readonly bus: BusConnection) {}
 
-  /** Items in every collection whose attributes include all of these. */
+  /**
+   * Items in every collection whose attributes include all of these. Asked once
+   * more after UnknownMethod: gnome-keyring 42 registers a new client from an idle
+   * callback, and a SearchItems handled before it finds no client and answers
+   * UnknownMethod (an OpenSession in that state aborts the daemon, so the reader
+   * never opens a session before a search has been answered). The second time,
+   * the client exists.
+   */
   async searchItems(attributes: Readonly<Record<string, string>>): Promise<SearchResult> {
-    const reply = await this.bus.call({ ...SERVICE, member: 'SearchItems', signature: 'a{ss}', body: [Object.entries(attributes)] });
+    const call = () => this.bus.call({ ...SERVICE, member: 'SearchItems', signature: 'a{ss}', body: [Object.entries(attributes)] });
+    const reply = await call().catch((error: unknown) => {
+      if (error instanceof DBusErrorReply && error.errorName === UNKNOWN_METHOD) return call();
+      throw error;
+    });
     const [unlocked, locked] = expectBody<[string[], string[]]>(reply, 'aoao');
     return { unlocked, locked };
   }
