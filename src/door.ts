@@ -16,6 +16,7 @@ import { openKeychainStore } from './store/keychain.js';
 import { secretServiceReader } from './store/secret-service-reader.js';
 import { terminalPresent } from './terminal-present.js';
 import { describeRequest, elapsed, holdSecret, openTrace, type Trace } from './trace.js';
+import { nowMs } from './clock.js';
 
 export type HelperAction = 'get' | 'store' | 'erase';
 
@@ -35,7 +36,7 @@ export interface DoorIo {
 export async function runHelperAction(action: HelperAction, io: DoorIo): Promise<number> {
   const { trace } = io;
   if (!trace) return runAction(action, io);
-  const start = performance.now();
+  const start = nowMs();
   const code = await runAction(action, io);
   trace(`exit ${code} (${elapsed(start)})`);
   return code;

@@ -5,6 +5,7 @@
 // (credential.patEnvFallback), so a token exported for gh is never sent by surprise.
 import type { Target } from './credential.js';
 import { elapsed, type Trace } from './trace.js';
+import { nowMs } from './clock.js';
 
 export interface EnvToken {
   readonly token: string;
@@ -48,7 +49,7 @@ export const ENV_FALLBACK_KEY = 'credential.patEnvFallback';
  * Anything but a clear `true` (unset, invalid, git missing or slow) means off.
  */
 export async function envFallbackEnabled(host: string, env: NodeJS.ProcessEnv, trace?: Trace): Promise<boolean> {
-  const start = performance.now();
+  const start = nowMs();
   // Loaded only here: child_process drags in net and more, which the common get never
   // needs. getBuiltinModule (Node 20.16+) also spares this CommonJS bundle the ESM loader.
   const { execFile } = process.getBuiltinModule?.('node:child_process') ?? (await import('node:child_process'));

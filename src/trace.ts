@@ -9,6 +9,7 @@ import { constants, openSync, writeSync } from 'node:fs';
 import { TOKEN_PATTERNS } from './hosts/token-shapes.js';
 import type { Attributes } from './protocol.js';
 import type { SecretBackend } from './store/indexed-store.js';
+import { nowMs } from './clock.js';
 
 export type Trace = (message: string) => void;
 
@@ -99,7 +100,7 @@ export function describeRequest(attributes: Attributes): string {
 }
 
 export function elapsed(startMs: number): string {
-  return `${(performance.now() - startMs).toFixed(1)} ms`;
+  return `${(nowMs() - startMs).toFixed(1)} ms`;
 }
 
 /** Times every keychain call and says what it found (which accounts, never what secret). */
@@ -140,7 +141,7 @@ export class TracingSecrets implements SecretBackend {
   }
 
   private async timed<T>(what: string, call: () => Promise<T>, outcome: (result: T) => string): Promise<T> {
-    const start = performance.now();
+    const start = nowMs();
     try {
       const result = await call();
       this.trace(`keychain ${what}: ${outcome(result)} (${elapsed(start)})`);

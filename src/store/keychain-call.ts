@@ -5,6 +5,7 @@ import { markAbandonedNativeWork } from '../exit.js';
 import type { Trace } from '../trace.js';
 import { KeychainUnavailableError } from './credential-store.js';
 import { lookAtService, retryDelayMs, verdict, type KeychainFailure, type ServiceQuestions, type Sighting, type Situation } from './keychain-health.js';
+import { nowMs } from '../clock.js';
 
 export interface CallWatch {
   /** When a call still pending makes the helper ask what is wrong (and how long it then waits for an answer). */
@@ -105,13 +106,13 @@ const TICK_MS = 100;
  */
 class RunClock {
   private spent = 0;
-  private last = performance.now();
+  private last = nowMs();
   private readonly waiters = new Set<{ readonly at: number; readonly resolve: () => void }>();
   private readonly ticker: NodeJS.Timeout;
 
   constructor() {
     this.ticker = setInterval(() => {
-      const now = performance.now();
+      const now = nowMs();
       this.spent += Math.min(now - this.last, 2 * TICK_MS);
       this.last = now;
       for (const waiter of this.waiters) {
