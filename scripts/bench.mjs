@@ -112,6 +112,14 @@ process.stdin.on('data', () => {}).on('end', () => {
 });
 `);
 
+// Two more breakdown rows: the trivial helper that also loads node:net (what any
+// Unix socket costs a Node process: net brings the stream machinery), and the
+// trivial helper that also loads our door bundle without calling it.
+const floorNetPath = path.join(tmp, 'git-credential-floor-net.cjs');
+writeFileSync(floorNetPath, `require('node:net');\n${readFileSync(floorPath, 'utf8')}`);
+const floorDoorPath = path.join(tmp, 'git-credential-floor-door.cjs');
+writeFileSync(floorDoorPath, `require(${JSON.stringify(path.join(snapshot, 'dist', 'door.cjs'))});\n${readFileSync(floorPath, 'utf8')}`);
+
 const APPROVE = STORE(HOST, patSecret);
 for (const { bin, label } of nodes) {
   const headline = bin === node;
@@ -127,6 +135,8 @@ for (const { bin, label } of nodes) {
     // The breakdown: processes run directly (no git), to see where a get's time goes.
     rows.push({ ...base, id: `bare-${label}`, name: '`node -e 0`', kase: 'breakdown', kind: 'direct', argv: [bin, '-e', '0'], expect: undefined });
     rows.push({ ...base, id: `floor-direct-${label}`, name: 'trivial Node helper, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, floorPath, 'get'], expect: 'floor-secret' });
+    rows.push({ ...base, id: `floor-net-${label}`, name: 'trivial Node helper + `require("node:net")`, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, floorNetPath, 'get'], expect: 'floor-secret' });
+    rows.push({ ...base, id: `floor-door-${label}`, name: 'trivial Node helper + loading our door bundle, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, floorDoorPath, 'get'], expect: 'floor-secret' });
     rows.push({ ...base, id: `raw-${label}`, name: 'one raw `@napi-rs/keyring` read, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, rawPath, 'get'], expect: patSecret });
     rows.push({ ...base, id: `pat-direct-${label}`, name: 'git-credential-pat get, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, patBin, 'get'], expect: patSecret });
   }
@@ -402,7 +412,12 @@ function storeNote() {
   const overFloor = raw === undefined ? '' :
     `Over the trivial helper, one raw \`@napi-rs/keyring\` read adds ${fmt(raw - floor)} ms and our whole \`get\` ` +
     `(its own D-Bus client, no native binding) adds ${fmt(ours - floor)} ms. `;
-  return overFloor + `Node's own start-up (\`node -e 0\`, ${fmt(bare)} ms) is ${fmt((100 * bare) / ours, 0)}% of our \`get\` run directly ` +
+  const net = med(`floor-net-${headline}`), load = med(`floor-door-${headline}`);
+  const parts = net === undefined || load === undefined ? '' :
+    `Of what our \`get\` adds, loading \`node:net\` alone (any Unix socket in Node; it brings the stream machinery) ` +
+    `costs ${fmt(net - floor)} ms and loading our door bundle without calling it ${fmt(load - floor)} ms; the rest ` +
+    `(${fmt(ours - floor - (net - floor) - (load - floor))} ms) is the D-Bus exchange and the index read. `;
+  return overFloor + parts + `Node's own start-up (\`node -e 0\`, ${fmt(bare)} ms) is ${fmt((100 * bare) / ours, 0)}% of our \`get\` run directly ` +
     `(${fmt(ours)} ms; the trivial helper: ${fmt(floor)} ms). An unchanged \`store\` has to start Node as well, so no ` +
     `Node helper's \`store\` can cost half of its \`get\`: here it costs ${fmt(store)} ms against ${fmt(get)} ms for a \`get\` ` +
     `(${x(store / get)}), through git.`;
