@@ -396,9 +396,11 @@ ${notes.map((n) => `- ${n}`).join('\n')}
 /** A warning when other work crowded the CPUs: every time is then inflated, and ratios are noisy. */
 function loaded() {
   const cpus = Number(nproc) || 1;
-  const worst = Math.max(...[loadAtStart, loadAtEnd].flatMap((l) => l.split(' ').map(Number)));
+  // The 1-minute averages, at the start and at the end: the 5- and 15-minute ones also
+  // count whatever ran before the benchmark (a CI run that just ended, say).
+  const worst = Math.max(...[loadAtStart, loadAtEnd].map((l) => Number(l.split(' ')[0])));
   if (worst <= cpus) return '';
-  return `\n**Measured on a busy machine** (load average up to ${worst.toFixed(0)} on ${cpus} CPUs): every time below is ` +
+  return `\n**Measured on a busy machine** (1-minute load average up to ${worst.toFixed(0)} on ${cpus} CPUs): every time below is ` +
     `inflated many times over, and although the interleaving spreads the load over all rows alike, a ratio here is ` +
     `only good to about ±0.2× (two such runs of the same code differed that much). Rerun on a quiet machine before reading a target as met or missed by a few per cent.\n`;
 }
