@@ -1,1 +1,0 @@
-'use strict';process.removeAllListeners('warning');const m=require('node:module');m.enableCompileCache?.(process.env.XDG_CACHE_HOME+'/gcp-v8');require('../dist/door.cjs').door(process.argv[2]);
