@@ -6,7 +6,7 @@
 // the whole new content written to it, then renamed over FILE (through a symlink to
 // its target, as git does), keeping the file's mode.
 import { closeSync, constants, existsSync, fchmodSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { osModule } from './builtin.js';
 import { join } from 'node:path';
 
 /** `[credential "https://github.com"]` / `[credential]` with its entries, as git writes them. */
@@ -27,7 +27,7 @@ function quoteValue(value: string): string {
  */
 export function globalConfigFile(env: NodeJS.ProcessEnv): string {
   if (env.GIT_CONFIG_GLOBAL) return env.GIT_CONFIG_GLOBAL;
-  const home = env.HOME || homedir();
+  const home = env.HOME || osModule().homedir();
   const dotfile = join(home, '.gitconfig');
   const xdg = join(env.XDG_CONFIG_HOME || join(home, '.config'), 'git', 'config');
   return !existsSync(dotfile) && existsSync(xdg) ? xdg : dotfile;

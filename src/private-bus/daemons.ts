@@ -4,7 +4,7 @@
 // gnome-keyring-daemon through a pipe on its stdin, never argv or the environment.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { osModule } from '../builtin.js';
 import { join } from 'node:path';
 import { DbusSendMissing, defaultCollectionLocked, nameHasOwner, ownerPid, SECRETS } from './bus-query.js';
 import { installCommand } from './install-hint.js';
@@ -62,7 +62,7 @@ async function inspect(env: NodeJS.ProcessEnv): Promise<KeyringState> {
 
 /** The folder of the user's keyrings, as gnome-keyring finds it. */
 export function keyringsDir(env: NodeJS.ProcessEnv): string {
-  return join(env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share'), 'keyrings');
+  return join(env.XDG_DATA_HOME || join(env.HOME || osModule().homedir(), '.local', 'share'), 'keyrings');
 }
 
 export function loginKeyringFile(env: NodeJS.ProcessEnv): string {

@@ -3,7 +3,7 @@
 // host and how a host with several accounts knows which was stored last.
 // The keychain stays the truth: an index row without its item means nothing.
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { osModule } from '../builtin.js';
 import { basename, dirname, join } from 'node:path';
 import { sameTarget, type Target } from '../credential.js';
 import type { MetadataChange, TokenMetadata } from './credential-store.js';
@@ -28,7 +28,7 @@ interface IndexDocument {
 
 /** Our non-secret state: $XDG_STATE_HOME/git-credential-pat (default ~/.local/state/...). */
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state'), 'git-credential-pat');
+  return join(env.XDG_STATE_HOME || join(env.HOME || osModule().homedir(), '.local', 'state'), 'git-credential-pat');
 }
 
 export function defaultIndexPath(env: NodeJS.ProcessEnv = process.env): string {

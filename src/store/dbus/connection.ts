@@ -5,7 +5,7 @@
 // the bus answers them in order. Signals and calls addressed to us are ignored.
 import type { Socket } from 'node:net';
 import { connectPath, type BusSocket } from './address.js';
-import { netModule } from './builtin.js';
+import { netModule } from '../../builtin.js';
 import { BusAuthError, BusUnreachableError, DBusErrorReply, DBusWireError } from './errors.js';
 import { decodeMessage, encodeMessage, frameLength, MessageType, type DBusMessage, type DBusValue } from './wire.js';
 

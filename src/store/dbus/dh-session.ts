@@ -4,7 +4,7 @@
 // no info to 16 bytes, then AES-128-CBC with PKCS#7 padding and the IV the service
 // sends beside each secret. Node's crypto does the arithmetic.
 import type { KeyObject } from 'node:crypto';
-import { cryptoModule } from './builtin.js';
+import { cryptoModule } from '../../builtin.js';
 import { DBusWireError } from './errors.js';
 
 export const DH_ALGORITHM = 'dh-ietf1024-sha256-aes128-cbc-pkcs7';
