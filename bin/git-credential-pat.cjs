@@ -9,7 +9,7 @@ process.removeAllListeners('warning');
 
 const action = process.argv[2];
 if (action === 'get' || action === 'store' || action === 'erase') {
-  require('../dist/door.cjs').door(action);
+  loadDoor().door(action);
 } else {
   const { main, exitProcess } = require('../dist/cli.cjs');
   main(process.argv.slice(2), {
@@ -17,4 +17,81 @@ if (action === 'get' || action === 'store' || action === 'erase') {
     stdout: (text) => new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve()))),
     stderr: (text) => process.stderr.write(text),
   }).then(exitProcess);
+}
+
+/**
+ * dist/door.cjs, compiled with V8's code cache for it when there is one. Compiling
+ * the bundle is a few milliseconds of every `get` (BENCHMARKS.md); the cache, kept
+ * in the user's cache folder under the door's build id and this Node's version,
+ * replaces most of that. It holds compiled code of the bundle only, never a value
+ * the helper handled. It is used only from a folder and file that are this user's
+ * and writable by no one else (SECURITY.md), and any doubt means plain `require`.
+ */
+function loadDoor() {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const file = path.join(__dirname, '..', 'dist', 'door.cjs');
+  const cache = codeCacheFile(process.env, () => fs.readFileSync(file, 'utf8'));
+  if (!cache) return require(file);
+  const vm = require('node:vm');
+  const cachedData = readOwnFile(fs, cache.dir, cache.file);
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${cache.source}\n})`, { filename: file, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    // At exit, so the cache also holds the functions this run compiled on the way.
+    process.once('exit', () => writeOwnFile(fs, cache.dir, cache.file, () => script.createCachedData()));
+  }
+  const door = { exports: {} };
+  // bin/ and dist/ are siblings in one package: this require resolves what the door's would.
+  script.runInThisContext()(door.exports, require, door, file, path.dirname(file));
+  return door.exports;
+}
+
+/** Where the cache for this build goes; undefined where none is kept. */
+function codeCacheFile(env, read) {
+  // POSIX only: ownership is what makes the cache safe to use, and it is checked by uid.
+  if (typeof process.getuid !== 'function' || env.GIT_CREDENTIAL_PAT_CODE_CACHE === '0') return undefined;
+  const base = absolute(env.XDG_CACHE_HOME) ?? (absolute(env.HOME) && `${env.HOME}/.cache`);
+  if (!base) return undefined;
+  const source = read();
+  const build = /^\/\/ door build ([0-9a-f]{16})\n/.exec(source);
+  if (!build) return undefined;
+  const dir = `${base}/git-credential-pat`;
+  return { dir, file: `${dir}/door-${build[1]}-${process.version}-${process.arch}.v8`, source };
+}
+
+function absolute(value) {
+  return value && value.startsWith('/') ? value : undefined;
+}
+
+/** True when a stat is this user's and no one else can write to it. */
+function ours(stat) {
+  return stat.uid === process.getuid() && (stat.mode & 0o022) === 0;
+}
+
+function readOwnFile(fs, dir, file) {
+  let fd;
+  try {
+    if (!ours(fs.statSync(dir))) return undefined;
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    return ours(fs.fstatSync(fd)) ? fs.readFileSync(fd) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Written whole, then renamed into place: a helper running at the same time reads the old file or the new one. */
+function writeOwnFile(fs, dir, file, bytes) {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!ours(fs.statSync(dir))) return;
+    fs.writeFileSync(temporary, bytes(), { mode: 0o600, flag: 'wx' });
+    fs.renameSync(temporary, file);
+  } catch {
+    try {
+      fs.unlinkSync(temporary);
+    } catch {}
+  }
 }
