@@ -144,10 +144,11 @@ for (const { bin, label } of nodes) {
     rows.push({ ...base, id: `bare-${label}`, name: '`node -e 0`', kase: 'breakdown', kind: 'direct', argv: [bin, '-e', '0'], expect: undefined });
     rows.push({ ...base, id: `floor-direct-${label}`, name: 'trivial Node helper, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, floorPath, 'get'], expect: 'floor-secret' });
     rows.push({ ...base, id: `floor-net-${label}`, name: 'trivial Node helper + `require("node:net")`, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, floorNetPath, 'get'], expect: 'floor-secret' });
-    rows.push({ ...base, id: `floor-door-${label}`, name: 'trivial Node helper + loading our door bundle, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, floorDoorPath, 'get'], expect: 'floor-secret' });
+    rows.push({ ...base, id: `floor-door-${label}`, name: 'trivial Node helper + loading our door bundle (plain require, no code cache), run directly', kase: 'breakdown', kind: 'direct', argv: [bin, floorDoorPath, 'get'], expect: 'floor-secret' });
     if (leastRead) rows.push({ ...base, env: { ...rowEnv, ...leastRead.env }, id: `least-direct-${label}`, name: 'least possible Node keychain read, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, leastRead.file, 'get'], expect: patSecret });
     rows.push({ ...base, id: `raw-${label}`, name: 'one raw `@napi-rs/keyring` read, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, rawPath, 'get'], expect: patSecret });
     rows.push({ ...base, id: `pat-direct-${label}`, name: 'git-credential-pat get, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, patBin, 'get'], expect: patSecret });
+    rows.push({ ...base, env: { ...rowEnv, GIT_CREDENTIAL_PAT_CODE_CACHE: '0' }, id: `pat-nocache-${label}`, name: 'git-credential-pat get without its code cache (GIT_CREDENTIAL_PAT_CODE_CACHE=0), run directly', kase: 'breakdown', kind: 'direct', argv: [bin, patBin, 'get'], expect: patSecret });
   }
 }
 
@@ -393,7 +394,9 @@ ${rssTable}
   git's store helper reads a temporary \`--file\`.
 - The breakdown rows run each process directly with the same request on stdin: bare
   \`node -e 0\`, the trivial helper, a helper that makes one raw \`@napi-rs/keyring\`
-  \`findCredentialsAsync\` call (what our \`get\` did before its own D-Bus client), and ours.
+  \`findCredentialsAsync\` call (what our \`get\` did before its own D-Bus client), and ours, with
+  and without its code cache (the door's compiled code, kept in \`$XDG_CACHE_HOME\`; every other
+  row of ours runs with it, written during the warm-up rounds).
 - The bound rows (\`scripts/bench-least-read.cjs\`) are the least a Node helper can do to answer
   from the Secret Service: the trivial helper that, once stdin ends, makes the same three round trips
   our reader makes (AUTH, BEGIN, Hello and SearchItems in one write; OpenSession "plain"; GetSecrets)
@@ -430,17 +433,21 @@ function storeNote() {
     `Over the trivial helper, one raw \`@napi-rs/keyring\` read adds ${fmt(raw - floor)} ms and our whole \`get\` ` +
     `(its own D-Bus client, no native binding) adds ${fmt(ours - floor)} ms. `;
   const net = med(`floor-net-${headline}`), load = med(`floor-door-${headline}`);
+  const nocache = med(`pat-nocache-${headline}`);
+  // The parts are of a get that compiles its bundle, as the "loading" row does.
+  const whole = nocache ?? ours;
   const parts = net === undefined || load === undefined ? '' :
-    `Of what our \`get\` adds, loading \`node:net\` alone (any Unix socket in Node; it brings the stream machinery) ` +
+    `Of what our \`get\`${nocache === undefined ? '' : ' without its code cache'} adds (${fmt(whole - floor)} ms), loading \`node:net\` alone (any Unix socket in Node; it brings the stream machinery) ` +
     `costs ${fmt(net - floor)} ms and loading our door bundle without calling it ${fmt(load - floor)} ms; the rest ` +
-    `(${fmt(ours - floor - (net - floor) - (load - floor))} ms) is the D-Bus exchange and the index read. `;
+    `(${fmt(whole - floor - (net - floor) - (load - floor))} ms) is the D-Bus exchange and the index read. `;
   const least = med(`least-direct-${headline}`);
+  const cached = nocache === undefined ? '' : `The code cache (V8's compiled code for the door, kept between runs) saves ${fmt(nocache - ours)} ms of that. `;
   const bound = least === undefined ? '' :
     `The least any Node helper can do to read the keychain here (the trivial helper plus the same three D-Bus round ` +
     `trips, hand-encoded: scripts/bench-least-read.cjs) adds ${fmt(least - floor)} ms (${x(least / floor)} the trivial helper run directly); ` +
     `our \`get\` adds ${fmt(ours - least)} ms more for everything a real helper does besides (parsing, matching, ` +
     `timeouts, the general codec, loading its code). `;
-  return overFloor + parts + bound + `Node's own start-up (\`node -e 0\`, ${fmt(bare)} ms) is ${fmt((100 * bare) / ours, 0)}% of our \`get\` run directly ` +
+  return overFloor + parts + cached + bound + `Node's own start-up (\`node -e 0\`, ${fmt(bare)} ms) is ${fmt((100 * bare) / ours, 0)}% of our \`get\` run directly ` +
     `(${fmt(ours)} ms; the trivial helper: ${fmt(floor)} ms). An unchanged \`store\` has to start Node as well, so no ` +
     `Node helper's \`store\` can cost half of its \`get\`: here it costs ${fmt(store)} ms against ${fmt(get)} ms for a \`get\` ` +
     `(${x(store / get)}), through git.`;
