@@ -38,7 +38,7 @@ function loadDoor() {
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${cache.source}\n})`, { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     // At exit, so the cache also holds the functions this run compiled on the way.
-    process.once('exit', () => writeOwnFile(fs, cache.dir, cache.file, () => script.createCachedData()));
+    process.once('exit', () => writeOwnFile(fs, cache, () => script.createCachedData()));
   }
   const door = { exports: {} };
   // bin/ and dist/ are siblings in one package: this require resolves what the door's would.
@@ -56,7 +56,7 @@ function codeCacheFile(env, read) {
   const build = /^\/\/ door build ([0-9a-f]{16})\n/.exec(source);
   if (!build) return undefined;
   const dir = `${base}/git-credential-pat`;
-  return { dir, file: `${dir}/door-${build[1]}-${process.version}-${process.arch}.v8`, source };
+  return { base, dir, file: `${dir}/door-${build[1]}-${process.version}-${process.arch}.v8`, source };
 }
 
 function absolute(value) {
@@ -81,11 +81,21 @@ function readOwnFile(fs, dir, file) {
   }
 }
 
-/** Written whole, then renamed into place: a helper running at the same time reads the old file or the new one. */
-function writeOwnFile(fs, dir, file, bytes) {
+/**
+ * Written whole, then renamed into place: a helper running at the same time reads the
+ * old file or the new one. Of the folders, only the cache folder and ours in it are
+ * made: never a HOME that is not there.
+ */
+function writeOwnFile(fs, { base, dir, file }, bytes) {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    for (const folder of [base, dir]) {
+      try {
+        fs.mkdirSync(folder, { mode: 0o700 });
+      } catch (error) {
+        if (error.code !== 'EEXIST') throw error;
+      }
+    }
     if (!ours(fs.statSync(dir))) return;
     fs.writeFileSync(temporary, bytes(), { mode: 0o600, flag: 'wx' });
     fs.renameSync(temporary, file);

@@ -110,11 +110,18 @@ describe("the door's code cache", () => {
     expect(before.length).toBeGreaterThan(16);
   });
 
-  it('is off with GIT_CREDENTIAL_PAT_CODE_CACHE=0, and without an absolute cache folder', async () => {
+  it('is off with GIT_CREDENTIAL_PAT_CODE_CACHE=0, without an absolute cache folder, and makes no HOME', async () => {
     const off = { ...testHome(), GIT_CREDENTIAL_PAT_CODE_CACHE: '0' };
     const get = await storeAndGet(off, 'cc-secret-4');
     expect(await get()).toMatchObject({ code: 0, stdout: 'username=u\npassword=cc-secret-4\n', stderr: '' });
     expect(cacheFiles(off)).toEqual([]);
+
+    // A HOME that is not there is not made, nor anything under it.
+    const missing: NodeJS.ProcessEnv = { ...testHome(), XDG_CACHE_HOME: undefined };
+    missing.HOME = join(String(missing.HOME), 'not-there');
+    const gone = await storeAndGet(missing, 'cc-secret-5');
+    expect(await gone()).toMatchObject({ code: 0, stdout: 'username=u\npassword=cc-secret-5\n', stderr: '' });
+    expect(existsSync(String(missing.HOME))).toBe(false);
 
     const env = { ...testHome(), XDG_CACHE_HOME: 'relative', HOME: 'also-relative' };
     const probe = cacheProbe();
