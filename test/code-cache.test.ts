@@ -1,7 +1,7 @@
 // The door's V8 code cache (bin/git-credential-pat.cjs): kept in the user's cache
 // folder, used only when it is the user's alone, never holding a value the helper
 // handled, and never in the way: whatever is wrong with it, get answers the same.
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -108,6 +108,29 @@ describe("the door's code cache", () => {
     expect(again.seen()).toEqual([{ given: 0, rejected: false }]);
     expect(readFileSync(String(file))).toEqual(Buffer.alloc(16, 1));
     expect(before.length).toBeGreaterThan(16);
+  });
+
+  // `sudo git pull` with the user's HOME: root must not run what that user could write.
+  it.runIf(process.getuid?.() === 0)("is neither read nor written in another user's folder (root with a user's HOME)", async () => {
+    const home = testHome();
+    const get = await storeAndGet(home, 'cc-secret-6');
+    const dir = join(String(home.XDG_CACHE_HOME), 'git-credential-pat');
+    const [file] = cacheFiles(home);
+    const cached = readFileSync(String(file));
+    chownSync(dir, 4242, 4242);
+    chownSync(String(file), 4242, 4242);
+    const probe = cacheProbe();
+    expect(await get(probe.env)).toMatchObject({ code: 0, stdout: 'username=u\npassword=cc-secret-6\n', stderr: '' });
+    expect(probe.seen()).toEqual([{ given: 0, rejected: false }]);
+    expect(statSync(String(file)).uid).toBe(4242);
+    expect(readFileSync(String(file))).toEqual(cached);
+
+    // Their file in our folder: not read, and replaced by one of ours.
+    chownSync(dir, 0, 0);
+    const again = cacheProbe();
+    expect(await get(again.env)).toMatchObject({ code: 0, stdout: 'username=u\npassword=cc-secret-6\n', stderr: '' });
+    expect(again.seen()).toEqual([{ given: 0, rejected: false }]);
+    expect(statSync(String(file)).uid).toBe(0);
   });
 
   it('is off with GIT_CREDENTIAL_PAT_CODE_CACHE=0, without an absolute cache folder, and makes no HOME', async () => {
