@@ -20,23 +20,24 @@ if (action === 'get' || action === 'store' || action === 'erase') {
 }
 
 /**
- * dist/door.cjs, compiled with V8's code cache for it when there is one. Compiling
- * the bundle is a few milliseconds of every `get` (BENCHMARKS.md); the cache, kept
- * in the user's cache folder under the door's build id and this Node's version,
- * replaces most of that. It holds compiled code of the bundle only, never a value
- * the helper handled. It is used only from a folder and file that are this user's
- * and writable by no one else (SECURITY.md), and any doubt means plain `require`.
+ * dist/door.cjs is one function expression (scripts/build.mjs), compiled here with
+ * node:vm, with V8's code cache for it when there is one. Compiling the bundle is a
+ * few milliseconds of every `get` (BENCHMARKS.md); the cache, kept in the user's cache
+ * folder under the door's build id and this Node's version, replaces most of that. It
+ * holds compiled code of the bundle only, never a value the helper handled. It is
+ * used only from a folder and file that are this user's and writable by no one else
+ * (SECURITY.md), and any doubt means compiling without it.
  */
 function loadDoor() {
   const fs = require('node:fs');
   const path = require('node:path');
-  const file = path.join(__dirname, '..', 'dist', 'door.cjs');
-  const cache = codeCacheFile(process.env, () => fs.readFileSync(file, 'utf8'));
-  if (!cache) return require(file);
   const vm = require('node:vm');
-  const cachedData = readOwnFile(fs, cache.dir, cache.file);
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${cache.source}\n})`, { filename: file, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) {
+  const file = path.join(__dirname, '..', 'dist', 'door.cjs');
+  const source = fs.readFileSync(file, 'utf8');
+  const cache = codeCacheFile(process.env, source);
+  const cachedData = cache && readOwnFile(fs, cache.dir, cache.file);
+  const script = new vm.Script(source, { filename: file, cachedData });
+  if (cache && (cachedData === undefined || script.cachedDataRejected)) {
     // At exit, so the cache also holds the functions this run compiled on the way.
     process.once('exit', () => writeOwnFile(fs, cache, () => script.createCachedData()));
   }
@@ -47,16 +48,15 @@ function loadDoor() {
 }
 
 /** Where the cache for this build goes; undefined where none is kept. */
-function codeCacheFile(env, read) {
+function codeCacheFile(env, source) {
   // POSIX only: ownership is what makes the cache safe to use, and it is checked by uid.
   if (typeof process.getuid !== 'function' || env.GIT_CREDENTIAL_PAT_CODE_CACHE === '0') return undefined;
   const base = absolute(env.XDG_CACHE_HOME) ?? (absolute(env.HOME) && `${env.HOME}/.cache`);
   if (!base) return undefined;
-  const source = read();
   const build = /^\/\/ door build ([0-9a-f]{16})\n/.exec(source);
   if (!build) return undefined;
   const dir = `${base}/git-credential-pat`;
-  return { base, dir, file: `${dir}/door-${build[1]}-${process.version}-${process.arch}.v8`, source };
+  return { base, dir, file: `${dir}/door-${build[1]}-${process.version}-${process.arch}.v8` };
 }
 
 function absolute(value) {

@@ -29,15 +29,23 @@ await Promise.all(
       external: ['@napi-rs/keyring', '@napi-rs/keyring-*'],
       define: { PACKAGE_VERSION: JSON.stringify(pkg.version) },
       logLevel: 'warning',
+      // The door is minified: every `get` reads it and compiles it, and a 109 KB source
+      // (read, then copied once more by V8) pushed V8's young generation past the point
+      // where it schedules a collection, which then ran in the middle of the keychain
+      // exchange (BENCHMARKS.md). Error classes name themselves, so nothing reads a
+      // minified name.
+      minify: name === 'door',
     }),
   ),
 );
 
-// The door's first line names its build: bin/ keeps V8's compiled code for it in the
-// user's cache under that name, so a cache is only ever used for the bytes it was made from.
+// The door is one function expression, as bin/ compiles it with node:vm: no wrapper
+// is added at run time, so the source is never copied. Its first line names its
+// build: bin/ keeps V8's compiled code for it in the user's cache under that name, so
+// a cache is only ever used for the bytes it was made from.
 {
   const door = join(dist, 'door.cjs');
-  const code = readFileSync(door, 'utf8');
+  const code = `(function (exports, require, module, __filename, __dirname) {${readFileSync(door, 'utf8')}\n})`;
   writeFileSync(door, `// door build ${createHash('sha256').update(code).digest('hex').slice(0, 16)}\n${code}`);
 }
 
