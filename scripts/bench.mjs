@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { buildDoor } from './door-bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HOST = 'bench.example.invalid'; // never contacted: helpers only look it up
@@ -75,6 +76,15 @@ const distFingerprint = () => {
   return hash.digest('hex').slice(0, 12);
 };
 const distAtStart = distFingerprint();
+
+// Our own parts only (scripts/bench-own-parts.ts): built as the door of a copy of bin/,
+// so that bin/ loads it exactly as it loads ours, code cache and all.
+const ownParts = path.join(tmp, 'own-parts');
+cpSync(path.join(snapshot, 'bin'), path.join(ownParts, 'bin'), { recursive: true });
+symlinkSync(path.join(root, 'node_modules'), path.join(ownParts, 'node_modules'));
+mkdirSync(path.join(ownParts, 'dist'));
+await buildDoor(path.join(root, 'scripts', 'bench-own-parts.ts'), path.join(ownParts, 'dist', 'door.cjs'), {});
+const ownPartsBin = path.join(ownParts, 'bin', 'git-credential-pat.cjs');
 const startedAt = new Date();
 const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(' ');
 const commit = tool('git', ['-C', root, 'rev-parse', '--short', 'HEAD']).stdout?.trim() || 'unknown';
@@ -141,6 +151,7 @@ for (const { bin, label } of nodes) {
     rows.push({ ...base, id: `pat-hit-${label}-${ca}`, name: 'git-credential-pat', kase: 'hit', kind: 'fill', helper: helper(patBin), host: HOST, expect: patSecret });
     rows.push({ ...base, id: `floor-${label}-${ca}`, name: 'trivial Node helper (floor)', kase: 'hit', kind: 'fill', helper: helper(floorPath), host: HOST, expect: 'floor-secret' });
     if (leastRead) rows.push({ ...base, env: { ...rowEnv, ...leastRead.env }, id: `least-${label}-${ca}`, name: 'least possible Node keychain read (bound)', kase: 'hit', kind: 'fill', helper: helper(leastRead.file), host: HOST, expect: patSecret });
+    rows.push({ ...base, id: `own-${label}-${ca}`, name: 'our own parts only: parser, matching, D-Bus client (no timeouts, no fallbacks)', kase: 'hit', kind: 'fill', helper: helper(ownPartsBin), host: HOST, expect: patSecret });
     if (ca !== 'unset' && !headline) continue;
     rows.push({ ...base, id: `pat-miss-${label}-${ca}`, name: 'git-credential-pat', kase: 'miss', kind: 'fill', helper: helper(patBin), host: MISS_HOST, expect: null });
     rows.push({ ...base, id: `pat-store-${label}-${ca}`, name: 'git-credential-pat', kase: 'unchanged store', kind: 'approve', helper: helper(patBin), input: APPROVE });
@@ -151,6 +162,7 @@ for (const { bin, label } of nodes) {
     rows.push({ ...base, id: `floor-net-${label}`, name: 'trivial Node helper + `require("node:net")`, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, floorNetPath, 'get'], expect: 'floor-secret' });
     rows.push({ ...base, id: `floor-door-${label}`, name: 'trivial Node helper + loading our door bundle (no code cache), run directly', kase: 'breakdown', kind: 'direct', argv: [bin, floorDoorPath, 'get'], expect: 'floor-secret' });
     if (leastRead) rows.push({ ...base, env: { ...rowEnv, ...leastRead.env }, id: `least-direct-${label}`, name: 'least possible Node keychain read, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, leastRead.file, 'get'], expect: patSecret });
+    rows.push({ ...base, id: `own-direct-${label}`, name: 'our own parts only (no timeouts, no fallbacks), run directly', kase: 'breakdown', kind: 'direct', argv: [bin, ownPartsBin, 'get'], expect: patSecret });
     rows.push({ ...base, id: `raw-${label}`, name: 'one raw `@napi-rs/keyring` read, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, rawPath, 'get'], expect: patSecret });
     rows.push({ ...base, id: `pat-direct-${label}`, name: 'git-credential-pat get, run directly', kase: 'breakdown', kind: 'direct', argv: [bin, patBin, 'get'], expect: patSecret });
     rows.push({ ...base, env: { ...rowEnv, GIT_CREDENTIAL_PAT_CODE_CACHE: '0' }, id: `pat-nocache-${label}`, name: 'git-credential-pat get without its code cache (GIT_CREDENTIAL_PAT_CODE_CACHE=0), run directly', kase: 'breakdown', kind: 'direct', argv: [bin, patBin, 'get'], expect: patSecret });
@@ -314,6 +326,7 @@ const targetRows = [];
 for (const { label } of nodes) {
   targetRows.push([`our get ÷ trivial Node helper (${label})`, '≤ 1.10×', (ca) => verdict(ratio(med(`pat-hit-${label}-${ca}`), med(`floor-${label}-${ca}`)), GOALS.floor)]);
   if (leastRead) targetRows.push([`_bound:_ least possible keychain read ÷ trivial Node helper (${label})`, '≤ 1.10×', (ca) => verdict(ratio(med(`least-${label}-${ca}`), med(`floor-${label}-${ca}`)), GOALS.floor)]);
+  targetRows.push([`_our parts only:_ parser, matching, D-Bus client ÷ trivial Node helper (${label})`, '≤ 1.10×', (ca) => verdict(ratio(med(`own-${label}-${ca}`), med(`floor-${label}-${ca}`)), GOALS.floor)]);
 }
 targetRows.push(
   [`unchanged store ÷ our get (${headline})`, '≤ 0.5×', (ca) => verdict(ratio(med(`pat-store-${headline}-${ca}`), med(`pat-hit-${headline}-${ca}`)), GOALS.storeGet)],
@@ -407,6 +420,11 @@ ${rssTable}
   our reader makes (AUTH, BEGIN, Hello and SearchItems in one write; OpenSession "plain"; GetSecrets)
   with messages encoded by hand for those calls, and prints the first item's secret. No codec, checks,
   timeouts or fallbacks: if it misses 1.10×, no Node helper reading this keychain can meet it.
+- The "our own parts only" rows (\`scripts/bench-own-parts.ts\`, built here as the door of a copy of
+  bin/, so bin/ loads it as it loads ours, code cache included) are our \`get\` with everything but its
+  hit path taken out: our request reader and parser, target matching, D-Bus client and codec, and the
+  answer's formatting. No timeouts, no keychain binding, no fallbacks: what is left for those is the
+  difference from our \`get\`.
 - Every Node row runs once per Node binary (\`--node PATH\`, repeatable; Node 22 and 24 from
   the npm registry's \`node\` package: \`npm install --prefix DIR node@22\` gives
   \`DIR/node_modules/.bin/node\`).
@@ -452,7 +470,12 @@ function storeNote() {
     `trips, hand-encoded: scripts/bench-least-read.cjs) adds ${fmt(least - floor)} ms (${x(least / floor)} the trivial helper run directly); ` +
     `our \`get\` adds ${fmt(ours - least)} ms more for everything a real helper does besides (parsing, matching, ` +
     `timeouts, the general codec, loading its code). `;
-  return overFloor + parts + cached + bound + `Node's own start-up (\`node -e 0\`, ${fmt(bare)} ms) is ${fmt((100 * bare) / ours, 0)}% of our \`get\` run directly ` +
+  const own = med(`own-direct-${headline}`);
+  const ownParts = own === undefined || least === undefined ? '' :
+    `A get made of our own parts only (request reader and parser, matching, D-Bus client and codec, loaded as the door is, ` +
+    `with no timeouts, fallbacks, expiry or trace: scripts/bench-own-parts.ts) adds ${fmt(own - least)} ms to that bound ` +
+    `(${x(own / floor)} the trivial helper run directly), and the rest of our \`get\` ${fmt(ours - own)} ms. `;
+  return overFloor + parts + cached + bound + ownParts + `Node's own start-up (\`node -e 0\`, ${fmt(bare)} ms) is ${fmt((100 * bare) / ours, 0)}% of our \`get\` run directly ` +
     `(${fmt(ours)} ms; the trivial helper: ${fmt(floor)} ms). An unchanged \`store\` has to start Node as well, so no ` +
     `Node helper's \`store\` can cost half of its \`get\`: here it costs ${fmt(store)} ms against ${fmt(get)} ms for a \`get\` ` +
     `(${x(store / get)}), through git.`;
