@@ -5,22 +5,16 @@
 // keychain binding, no fallbacks, no expiry, no trace: a get anyone should use needs
 // those. scripts/bench.mjs builds it as the `dist/door.cjs` of a copy of bin/, and its
 // rows measure what remains for all of that once our own parts have run.
-import { readSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { answerPairs, lookupTargets, queryOf, serviceName, usernameOf } from '../src/credential.js';
 import { encodeGitBytes } from '../src/git-bytes.js';
 import { formatAttributes, parseAttributes } from '../src/protocol.js';
-import { RequestReader } from '../src/request-reader.js';
+import { readRequestSync } from '../src/read-request.js';
 import { decodeSecret } from '../src/secret-codec.js';
 import { secretServiceReader } from '../src/store/secret-service-reader.js';
 
 export async function door(): Promise<void> {
-  const reader = new RequestReader();
-  const chunk = Buffer.allocUnsafe(64 * 1024);
-  for (;;) {
-    const count = readSync(0, chunk, 0, chunk.length, null);
-    if (count === 0 || reader.push(chunk.subarray(0, count))) break;
-  }
-  const query = queryOf(parseAttributes(reader.finish()));
+  const query = queryOf(parseAttributes(readRequestSync(0)));
   const secrets = secretServiceReader(process.env);
   if (!query || !secrets) process.exit(1);
   const never = new AbortController().signal;

@@ -1,7 +1,7 @@
 // The helper door: git's get/store/erase, bundled on its own (dist/door.cjs) so the
 // hot path loads one file, the keychain binding, and nothing else: no stream
 // machinery (stdin and stdout are plain file descriptors), no GitHub code.
-import { readSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { credentialOf, queryOf, type Query, type Target } from './credential.js';
 import { envFallbackEnabled } from './env-fallback.js';
 import { exitProcess } from './exit.js';
@@ -9,7 +9,7 @@ import { terminalPromptAllowed } from './git-boolean.js';
 import { erase, formatAnswer, get, store, type Answer, type HelperOptions } from './helper.js';
 import { encodeGitBytes } from './git-bytes.js';
 import { formatAttributes, parseAttributes, ProtocolError, single } from './protocol.js';
-import { RequestReader } from './request-reader.js';
+import { readRequestSync } from './read-request.js';
 import { discoverPrivateBus } from './private-bus/discover.js';
 import { KeychainUnavailableError, type CredentialStore } from './store/credential-store.js';
 import { openKeychainStore } from './store/keychain.js';
@@ -85,29 +85,6 @@ export function describeFailure(error: unknown): string {
   if (error instanceof KeychainUnavailableError) return error.message;
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n', 1)[0] || 'unexpected error';
-}
-
-/**
- * Reads git's request from a file descriptor: up to a blank line or EOF, whichever
- * comes first (never waiting for more). What we keep is capped; long lines of
- * attributes we never use are read past, not held (src/request-reader.ts).
- */
-export function readRequestSync(fd: number): Uint8Array {
-  const reader = new RequestReader();
-  const chunk = Buffer.allocUnsafe(64 * 1024);
-  for (;;) {
-    let count: number;
-    try {
-      count = readSync(fd, chunk, 0, chunk.length, null);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') continue;
-      if (code === 'EOF') break;
-      throw error;
-    }
-    if (count === 0 || reader.push(chunk.subarray(0, count))) break;
-  }
-  return reader.finish();
 }
 
 /** Entry point of dist/door.cjs. */
