@@ -20,13 +20,13 @@ if (action === 'get' || action === 'store' || action === 'erase') {
 }
 
 /**
- * dist/door.cjs is one function expression (scripts/build.mjs), compiled here with
- * node:vm, with V8's code cache for it when there is one. Compiling the bundle is a
- * few milliseconds of every `get` (BENCHMARKS.md); the cache, kept in the user's cache
- * folder under the door's build id and this Node's version, replaces most of that. It
- * holds compiled code of the bundle only, never a value the helper handled. It is
- * used only from a folder and file that are this user's and writable by no one else
- * (SECURITY.md), and any doubt means compiling without it.
+ * dist/door.cjs is one function expression (scripts/door-bundle.mjs), compiled here
+ * with node:vm, with V8's code cache for it when there is one. Compiling the bundle is
+ * a few milliseconds of every `get` (BENCHMARKS.md); the cache, kept in the user's
+ * cache folder under the door's build id and this Node's version, replaces most of
+ * that. It holds compiled code of the bundle only, never a value the helper handled.
+ * It is used only from a folder and file that are this user's and writable by no one
+ * else (SECURITY.md), and any doubt means compiling without it.
  */
 function loadDoor() {
   const fs = require('node:fs');
