@@ -76,8 +76,15 @@ describe('what get loads', () => {
     const env = testHome();
     const host = uniqueHost();
     await runHelper(['store'], request({ protocol: 'https', host, username: 'u', password: 'p' }), env);
+    // spawnSync blocks the test worker, where vitest's own timeout cannot reach: a helper that hung would hang the suite.
     const get = () =>
-      spawnSync(process.execPath, ['--trace-gc', HELPER, 'get'], { input: request({ protocol: 'https', host }), env: { ...process.env, ...env }, encoding: 'utf8' });
+      spawnSync(process.execPath, ['--trace-gc', HELPER, 'get'], {
+        input: request({ protocol: 'https', host }),
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        timeout: 15_000,
+        killSignal: 'SIGKILL',
+      });
     // The first run under these V8 flags compiles the door and writes its code cache; the second is a get as users run it.
     expect(get()).toMatchObject({ status: 0, stderr: '' });
     const usual = get();
