@@ -99,7 +99,8 @@ export function adviceFor(provider: ProviderKind | undefined, want: ServiceWant,
     case 'keepassxc':
       switch (want) {
         case 'locked':
-          return "KeePassXC's database is locked; unlock it in KeePassXC (its Secret Service serves only an open database), and try again";
+          // KeePassXC also calls a database locked while it exposes no group to the Secret Service.
+          return "KeePassXC's database is locked, or exposes no group; unlock it in KeePassXC, and check that a group is exposed (Database > Database Settings > Secret Service Integration), and try again";
         case 'confirmation':
           return 'KeePassXC asks to confirm this access, and no one can answer it here; allow it in KeePassXC, or turn off "Confirm when passwords are retrieved by clients" (Tools > Settings > Secret Service Integration)';
         case 'no-collection':
