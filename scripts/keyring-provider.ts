@@ -6,7 +6,7 @@
 //   keyring-provider.mjs --provider NAME [mode flags] -- COMMAND [ARGS...]
 //   mode flags: --confirm-access --no-exposed-group --no-unlock-before-search (keepassxc)
 //               --no-wallet --no-qca-plugins (kwallet)
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { describeMode, startProvider, type Provider, type ProviderMode } from '../test/support/providers/start.js';
 
 function parse(argv: readonly string[]): { mode: ProviderMode; command: string[] } {
@@ -39,10 +39,14 @@ async function main(): Promise<number> {
   }
   const { mode, command } = parsed;
   let provider: Provider | undefined;
+  let child: ChildProcess | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= provider?.stop() ?? Promise.resolve());
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
-    process.on(signal, () => void stop().finally(() => process.exit(code)));
+    process.on(signal, () => {
+      child?.kill(signal);
+      void stop().finally(() => process.exit(code));
+    });
   }
   try {
     provider = await startProvider(mode);
@@ -54,7 +58,7 @@ async function main(): Promise<number> {
   try {
     const [file, ...args] = command as [string, ...string[]];
     return await new Promise<number>((resolve) => {
-      const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, ...provider!.env } });
+      child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, ...provider!.env } });
       child.on('error', (error) => {
         process.stderr.write(`with-keyring: ${file}: ${error.message}\n`);
         resolve(127);

@@ -76,7 +76,9 @@ export class Daemon {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.child.kill('SIGTERM');
-    const gone = await Promise.race([this.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 3000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const gone = await Promise.race([this.exited.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), 3000)))]);
+    clearTimeout(timer);
     if (!gone) {
       this.child.kill('SIGKILL');
       await this.exited;
