@@ -1,7 +1,7 @@
 // A Secret Service provider of issue 20's matrix for a describe block: started in
 // the mode asked before its tests, stopped (daemons and folder) after them. How each
 // starts headless: test/support/providers/*.ts.
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { describeMode, startProvider, type Provider, type ProviderMode } from './providers/start.js';
 
 export { describeMode, packageVersion, PROVIDERS, startProvider } from './providers/start.js';
@@ -18,6 +18,11 @@ export function useProvider(mode: ProviderMode): { readonly provider: Provider }
     // Start-up figures for the README's "Which keychain" table.
     console.log(`[provider] ${provider.label}: started in ${Math.round(provider.startMs)} ms`);
   }, 60_000);
+  // A test that kills the provider fails by name, with the daemon's last words.
+  afterEach(() => {
+    const died = provider?.died();
+    if (died) throw new Error(`${provider?.label} died during this test: ${died}`);
+  });
   afterAll(async () => {
     await provider?.stop();
   }, 30_000);

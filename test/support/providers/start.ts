@@ -41,6 +41,8 @@ export interface Provider {
   control<T>(use: (control: Control) => Promise<T>): Promise<T>;
   lock(): Promise<void>;
   unlock(): Promise<void>;
+  /** Why the provider is gone (a daemon of ours exited, with its log's end), or undefined while it runs. */
+  died(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -134,6 +136,15 @@ export async function startProvider(mode: ProviderMode, options: { readonly help
       control: (use) => withControl(address, use),
       lock,
       unlock,
+      died: () => {
+        for (const daemon of [...daemons.map((d) => d()), ...(bus ? [bus.daemon] : [])]) {
+          if (!daemon.running) {
+            const tail = daemon.log().trim().split('\n').slice(-20).join('\n');
+            return `${daemon.name} exited (${daemon.child.exitCode ?? daemon.child.signalCode})${tail ? `; its log ends:\n${tail}` : ''}`;
+          }
+        }
+        return undefined;
+      },
       stop: async () => {
         if (stopped) return;
         stopped = true;
