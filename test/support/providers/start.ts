@@ -7,13 +7,13 @@
 // is stopped and the folder deleted by stop(); a process that dies anyway takes the
 // daemons along.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startGnomeKeyring } from './gnome-keyring.js';
 import { startKeePassXC, type KeePassXCMode } from './keepassxc.js';
-import { startKWallet, type KWalletMode } from './kwallet.js';
+import { qcaPluginDir, startKWallet, type KWalletMode } from './kwallet.js';
 import { startSessionBus, withControl, type Control, type Daemon, type SessionBus } from './session-bus.js';
 import { mustRun, providerHome, type ProviderHome } from './tools.js';
 
@@ -71,6 +71,20 @@ export function describeMode(mode: ProviderMode): string {
   return `${title} ${packageVersion(mode.name)}${notes.length ? ` (${notes.join(', ')})` : ''}`;
 }
 
+/** Each provider's programs, and the Debian package that brings them (.ci/run installs them). */
+const NEEDS: Record<ProviderName, Array<[command: string, pkg: string]>> = {
+  'gnome-keyring': [['gnome-keyring-daemon', 'gnome-keyring'], ['dbus-daemon', 'dbus']],
+  keepassxc: [['keepassxc', 'keepassxc'], ['keepassxc-cli', 'keepassxc'], ['dbus-daemon', 'dbus']],
+  kwallet: [['kwalletd5', 'libkf5wallet-bin'], ['dbus-daemon', 'dbus']],
+};
+
+function missingPackages(mode: ProviderMode): string[] {
+  const needs = [...NEEDS[mode.name]];
+  if (mode.name === 'kwallet') needs.push(['unshare', 'util-linux'], ['mount', 'mount']);
+  const path = (process.env.PATH ?? '/usr/bin:/bin').split(':');
+  return [...new Set(needs.filter(([command]) => !path.some((dir) => dir && existsSync(join(dir, command)))).map(([, pkg]) => pkg))];
+}
+
 // A test worker that dies mid-file must not leave daemons behind.
 const live = new Set<Daemon>();
 process.once('exit', () => {
@@ -82,6 +96,18 @@ const HELPER = fileURLToPath(new URL('../../../bin/git-credential-pat.cjs', impo
 
 export async function startProvider(mode: ProviderMode, options: { readonly helper?: string } = {}): Promise<Provider> {
   const helper = options.helper ?? HELPER;
+  const missing = missingPackages(mode);
+  if (mode.name === 'kwallet') {
+    // Without them every KWallet row would be the no-plugins case.
+    try {
+      qcaPluginDir();
+    } catch {
+      missing.push('libqca-qt5-2-plugins');
+    }
+  }
+  if (missing.length) {
+    throw new Error(`${describeMode(mode)} cannot start: not installed; apt-get install --no-install-recommends ${missing.join(' ')}`);
+  }
   const started = performance.now();
   const root = mkdtempSync(join(tmpdir(), `gcp-${mode.name}-`));
   const home = providerHome(root);
