@@ -134,6 +134,21 @@ function everydayScenarios(use: () => Provider): void {
     expect(await inKeychain(use(), host)).toEqual({ items: [`alice ${password}`], locked: 0 });
   }, TEST_LIMIT_MS);
 
+  it('store and get are done by our own client, never handed to the keyring library', async () => {
+    // (Erase without a session is the no-qca KWallet block's: today's erase goes to the library untraced.)
+    const env = { ...helperEnv(use()), GIT_CREDENTIAL_PAT_TRACE: '1' };
+    const host = uniqueHost('own');
+    const password = token();
+    const steps = [
+      await helper(['store'], env, { protocol: 'https', host, username: 'alice', password }),
+      await helper(['get'], env, { protocol: 'https', host }),
+    ];
+    expect(steps.map((s) => s.code)).toEqual([0, 0]);
+    expect(steps[1]?.stdout).toBe(`username=alice\npassword=${password}\n`);
+    for (const step of steps) expect(step.stderr).not.toMatch(/keyring library/);
+    expect(await inKeychain(use(), host)).toEqual({ items: [`alice ${password}`], locked: 0 });
+  }, TEST_LIMIT_MS);
+
   it('get for a host with nothing stored is a quiet miss', async () => {
     const miss = await get(helperEnv(use()), uniqueHost('miss'));
     expect(miss).toMatchObject({ code: 0, stdout: '', stderr: '' });
@@ -275,6 +290,11 @@ function lockedThenUnlocked(use: () => Provider): void {
       expect(locked.stderr).toMatch(/lock/i);
       for (const advice of UNLOCK_ADVICE[provider.mode.name]) expect(locked.stderr).toMatch(advice);
       expect(locked.stderr).not.toMatch(/\n\s+at /);
+
+      // git itself must not receive an empty password either.
+      const fill = await gitCredential(env, 'fill', { protocol: 'https', host });
+      expect(fill.stdout).not.toMatch(/^password=/m);
+      expect(fill.code).not.toBe(0);
 
       const named = await get(env, host, 'alice');
       expect(named.stdout).not.toMatch(/^password=/m);
