@@ -15,9 +15,14 @@ function parse(argv: readonly string[]): { mode: ProviderMode; command: string[]
   const command = split < 0 ? [] : argv.slice(split + 1);
   const name = flags[flags.indexOf('--provider') + 1];
   const has = (flag: string) => flags.includes(flag);
-  const known = new Set(['--provider', name, '--confirm-access', '--no-exposed-group', '--no-unlock-before-search', '--no-wallet', '--no-qca-plugins']);
-  const unknown = flags.filter((f) => !known.has(f));
-  if (unknown.length) throw new Error(`unknown option ${unknown[0]}`);
+  const modes: Record<string, readonly string[]> = {
+    keepassxc: ['--confirm-access', '--no-exposed-group', '--no-unlock-before-search'],
+    kwallet: ['--no-wallet', '--no-qca-plugins'],
+  };
+  const allowed = name !== undefined && Object.hasOwn(modes, name) ? modes[name] : undefined;
+  if (!allowed) throw new Error(`--provider must be keepassxc or kwallet here (gnome-keyring is with-keyring's own path), not ${name ?? 'nothing'}`);
+  const unknown = flags.filter((f, i) => i !== flags.indexOf('--provider') && i !== flags.indexOf('--provider') + 1 && !allowed.includes(f));
+  if (unknown.length) throw new Error(`${unknown[0]} is not a ${name} mode`);
   if (command.length === 0) throw new Error('no command given');
   if (name === 'keepassxc') {
     return {
@@ -25,8 +30,7 @@ function parse(argv: readonly string[]): { mode: ProviderMode; command: string[]
       command,
     };
   }
-  if (name === 'kwallet') return { mode: { name, wallet: !has('--no-wallet'), qcaPlugins: !has('--no-qca-plugins') }, command };
-  throw new Error(`--provider must be keepassxc or kwallet here (gnome-keyring is with-keyring's own path), not ${name ?? 'nothing'}`);
+  return { mode: { name: 'kwallet', wallet: !has('--no-wallet'), qcaPlugins: !has('--no-qca-plugins') }, command };
 }
 
 async function main(): Promise<number> {
