@@ -13,6 +13,8 @@ export interface GnomeKeyringInstance {
   readonly collection: string;
   lock(): Promise<void>;
   unlock(): Promise<void>;
+  /** The bus's and the keyring daemon's PIDs (detached: not our children). */
+  pids(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startGnomeKeyring(home: ProviderHome, helper: string): Pro
       await unlock();
       await withControl(address, (control) => waitFor(`${collection} to be unlocked`, 10_000, async () => ((await control.locked(collection)) ? undefined : true)));
     },
+    pids: () => withControl(address, async (control) => [await control.nameOwnerPid('org.freedesktop.DBus'), await control.nameOwnerPid('org.freedesktop.secrets')]),
     stop: async () => {
       await mustRun(process.execPath, [helper, 'lock'], loginEnv(home));
     },

@@ -4,7 +4,7 @@
 // start gnome-keyring the first time anyone asks for org.freedesktop.secrets, and the
 // provider under test would then not be the one answering).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBusAddress } from '../../../src/store/dbus/address.js';
 import { BusConnection, expectBody, type MethodCall, type Reply } from '../../../src/store/dbus/connection.js';
@@ -13,6 +13,7 @@ import { variant, type DBusValue, type Variant } from '../../../src/store/dbus/w
 export const SECRETS = 'org.freedesktop.secrets';
 const SERVICE = { destination: SECRETS, path: '/org/freedesktop/secrets', interface: 'org.freedesktop.Secret.Service' } as const;
 const DBUS = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus' } as const;
+const SETPRIV = '/usr/bin/setpriv';
 /** No single D-Bus call of a healthy daemon takes this long; a hung one fails here, with its name. */
 const CALL_LIMIT_MS = 10_000;
 
@@ -52,7 +53,10 @@ export class Daemon {
   static start(name: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv, logFile: string, options: { stdin?: 'pipe' | 'ignore' } = {}): Daemon {
     const log = openSync(logFile, 'a');
     try {
-      const child = spawn(command, [...args], { env, stdio: [options.stdin ?? 'ignore', log, log] });
+      // setpriv (util-linux) execs the daemon with a parent-death signal: a test worker
+      // killed outright (no exit handler runs) still takes its daemons along.
+      const [file, argv] = existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, [...args]];
+      const child = spawn(file, argv, { env, stdio: [options.stdin ?? 'ignore', log, log] });
       child.on('error', () => {});
       return new Daemon(name, child, logFile);
     } finally {

@@ -85,10 +85,20 @@ function missingPackages(mode: ProviderMode): string[] {
   return [...new Set(needs.filter(([command]) => !path.some((dir) => dir && existsSync(join(dir, command)))).map(([, pkg]) => pkg))];
 }
 
-// A test worker that dies mid-file must not leave daemons behind.
+// A test worker that ends mid-file must not leave daemons behind: ours are its
+// children (and die with it, see Daemon.start); unlock's gnome-keyring is detached by
+// design, so its PIDs are kept here.
 const live = new Set<Daemon>();
+const detached = new Set<number>();
 process.once('exit', () => {
   for (const daemon of live) if (daemon.running) daemon.child.kill('SIGKILL');
+  for (const pid of detached) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
 });
 
 /** The build under test (a bundle of this module passes its own). */
@@ -115,7 +125,7 @@ export async function startProvider(mode: ProviderMode, options: { readonly help
   let bus: SessionBus | undefined;
   const daemons: Array<() => Daemon> = [];
   const stopAll = async () => {
-    for (const daemon of daemons.reverse()) {
+    for (const daemon of [...daemons].reverse()) {
       await daemon().stop();
       live.delete(daemon());
     }
@@ -133,8 +143,21 @@ export async function startProvider(mode: ProviderMode, options: { readonly help
     if (mode.name === 'gnome-keyring') {
       const keyring = await startGnomeKeyring(home, helper);
       ({ address, collection } = keyring);
-      ({ lock, unlock } = keyring);
-      stopProvider = keyring.stop;
+      const track = async () => {
+        for (const pid of await keyring.pids()) detached.add(pid);
+      };
+      await track();
+      lock = keyring.lock;
+      // unlock starts a new gnome-keyring-daemon.
+      unlock = async () => {
+        await keyring.unlock();
+        await track();
+      };
+      stopProvider = async () => {
+        const pids = await keyring.pids().catch(() => []);
+        await keyring.stop();
+        for (const pid of pids) detached.delete(pid);
+      };
     } else {
       bus = await startSessionBus(root, { PATH: process.env.PATH, ...home });
       live.add(bus.daemon);
