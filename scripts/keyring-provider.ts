@@ -70,6 +70,8 @@ async function main(): Promise<number> {
       child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)));
     });
   } finally {
+    const died = provider.died();
+    if (died) process.stderr.write(`with-keyring: ${provider.label} died while the command ran: ${died}\n`);
     await stop();
   }
 }
