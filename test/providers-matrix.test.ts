@@ -23,6 +23,8 @@ const ANSWER_WITHIN_MS = 5_000;
 /** doctor asks more than one question; still nothing like the 60 s seen. */
 const DOCTOR_WITHIN_MS = 10_000;
 const TEST_LIMIT_MS = 20_000;
+/** What list must say when the keychain could not be read in full (the issue: "it may be incomplete"). */
+const MAY_BE_INCOMPLETE = /incomplete|may not (show|list|include)|not (show|list)(ing)? everything/i;
 
 /** Who serves, as a message should name it. */
 const NAMED: Record<ProviderName, RegExp> = {
@@ -239,7 +241,7 @@ function everydayScenarios(use: () => Provider): void {
     const text = doctor.stdout + doctor.stderr;
     expect(doctor.ms).toBeLessThan(DOCTOR_WITHIN_MS);
     expect(text).not.toMatch(/no Secret Service/i);
-    expect(text).toMatch(/^ok\s+the keychain is reachable and unlocked/m);
+    expect(text).toMatch(/^ok\b.*\bunlocked\b/m);
     expect(text).toMatch(NAMED[provider.mode.name]);
   }, TEST_LIMIT_MS);
 
@@ -301,7 +303,7 @@ function lockedThenUnlocked(use: () => Provider): void {
       expect(named.ms).toBeLessThan(ANSWER_WITHIN_MS);
 
       const list = await helper(['list'], env);
-      expect(list.stdout + list.stderr).toMatch(/incomplete/i);
+      expect(list.stdout + list.stderr).toMatch(MAY_BE_INCOMPLETE);
       expect(indexRows(env)).toEqual(rows);
 
       const erase = await helper(['erase'], env, { protocol: 'https', host, username: 'alice', password });
@@ -312,7 +314,7 @@ function lockedThenUnlocked(use: () => Provider): void {
       const said = doctor.stdout + doctor.stderr;
       figure(provider, 'doctor while locked answered', doctor.ms);
       expect(doctor.ms).toBeLessThan(DOCTOR_WITHIN_MS);
-      expect(said).not.toMatch(/reachable and unlocked/);
+      expect(said).not.toMatch(/^ok\b.*\bunlocked\b/m);
       expect(said).not.toMatch(/no Secret Service/i);
       expect(said).toMatch(/locked/i);
       for (const advice of UNLOCK_ADVICE[provider.mode.name]) expect(said).toMatch(advice);
@@ -357,7 +359,7 @@ describe('KeePassXC with "unlock before search" off, locked: a search that finds
       // Not a silent miss: git's user learns why no token came.
       for (const advice of UNLOCK_ADVICE.keepassxc) expect(locked.stderr).toMatch(advice);
       const list = await helper(['list'], env);
-      expect(list.stdout + list.stderr).toMatch(/incomplete/i);
+      expect(list.stdout + list.stderr).toMatch(MAY_BE_INCOMPLETE);
       expect(indexRows(env)).toEqual(rows);
       const logout = await helper(['logout', '--host', host, '--yes'], env);
       expect(logout.stderr).toMatch(/lock/i);
