@@ -4,7 +4,7 @@
 // every daemon and delete the folder, whatever way COMMAND or we end.
 //
 //   keyring-provider.mjs --provider NAME [mode flags] -- COMMAND [ARGS...]
-//   mode flags: --confirm-access --no-exposed-group --no-unlock-before-search (keepassxc)
+//   mode flags: --confirm-access --confirm-delete --no-exposed-group --no-unlock-before-search (keepassxc)
 //               --no-wallet --no-qca-plugins (kwallet)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { describeMode, startProvider, type Provider, type ProviderMode } from '../test/support/providers/start.js';
@@ -16,7 +16,7 @@ function parse(argv: readonly string[]): { mode: ProviderMode; command: string[]
   const name = flags[flags.indexOf('--provider') + 1];
   const has = (flag: string) => flags.includes(flag);
   const modes: Record<string, readonly string[]> = {
-    keepassxc: ['--confirm-access', '--no-exposed-group', '--no-unlock-before-search'],
+    keepassxc: ['--confirm-access', '--confirm-delete', '--no-exposed-group', '--no-unlock-before-search'],
     kwallet: ['--no-wallet', '--no-qca-plugins'],
   };
   const allowed = name !== undefined && Object.hasOwn(modes, name) ? modes[name] : undefined;
@@ -26,7 +26,7 @@ function parse(argv: readonly string[]): { mode: ProviderMode; command: string[]
   if (command.length === 0) throw new Error('no command given');
   if (name === 'keepassxc') {
     return {
-      mode: { name, confirmAccess: has('--confirm-access'), exposeGroup: !has('--no-exposed-group'), unlockBeforeSearch: !has('--no-unlock-before-search') },
+      mode: { name, confirmAccess: has('--confirm-access'), confirmDelete: has('--confirm-delete'), exposeGroup: !has('--no-exposed-group'), unlockBeforeSearch: !has('--no-unlock-before-search') },
       command,
     };
   }

@@ -420,6 +420,31 @@ describe('KeePassXC with access confirmation on (its default): no 62 s wait, a m
   }, TEST_LIMIT_MS);
 });
 
+describe('KeePassXC with delete confirmation on (its default): erase never waits on a person who is not there', () => {
+  const running = useProvider({ name: 'keepassxc', confirmDelete: true });
+
+  it('erase and git reject answer within 5 s: the item is gone, or stderr says KeePassXC wants the delete confirmed', async () => {
+    const provider = running.provider;
+    const env = helperEnv(provider);
+    const host = uniqueHost('kpx-confirm-delete');
+    const password = token();
+    await mustStore(env, host, 'alice', password);
+    const erase = await helper(['erase'], env, { protocol: 'https', host, username: 'alice', password });
+    figure(provider, `erase answered (exit ${erase.code})`, erase.ms);
+    expect(erase.ms).toBeLessThan(ANSWER_WITHIN_MS);
+    const left = await inKeychain(provider, host);
+    if (left.items.length === 0) {
+      expect(erase.code).toBe(0);
+    } else {
+      // A dead token that stays must never stay silently.
+      expect(erase.stderr).toMatch(/KeePassXC/);
+      expect(erase.stderr).toMatch(/confirm|allow/i);
+      const reject = await gitCredential(env, 'reject', { protocol: 'https', host, username: 'alice', password });
+      expect(reject.stderr).toMatch(/KeePassXC/);
+    }
+  }, TEST_LIMIT_MS);
+});
+
 describe('KeePassXC exposing no group (a new database): within 5 s, say to expose one', () => {
   const running = useProvider({ name: 'keepassxc', exposeGroup: false });
   const expose = /expose/i;

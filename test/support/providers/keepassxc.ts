@@ -15,6 +15,8 @@ export interface KeePassXCMode {
   readonly confirmAccess?: boolean;
   /** Whether the database exposes a group (a new database exposes none). On unless asked. */
   readonly exposeGroup?: boolean;
+  /** FdoSecrets/ConfirmDeleteItem: KeePassXC's default is on (Item.Delete's prompt asks a person). Off unless asked. */
+  readonly confirmDelete?: boolean;
   /** FdoSecrets/UnlockBeforeSearch: KeePassXC's default is on (a search of a locked database opens the unlock dialog). */
   readonly unlockBeforeSearch?: boolean;
 }
@@ -44,8 +46,8 @@ export function keepassxcSettings(mode: KeePassXCMode): string {
     'Enabled=true',
     'ShowNotification=false',
     `ConfirmAccessItem=${mode.confirmAccess === true}`,
-    // Deleting through Item.Delete would otherwise ask a person each time.
-    'ConfirmDeleteItem=false',
+    // On, Item.Delete answers with a prompt that asks a person each time.
+    `ConfirmDeleteItem=${mode.confirmDelete === true}`,
     `UnlockBeforeSearch=${mode.unlockBeforeSearch !== false}`,
     '',
   ].join('\n');

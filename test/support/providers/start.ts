@@ -60,6 +60,7 @@ export function describeMode(mode: ProviderMode): string {
   const notes: string[] = [];
   if (mode.name === 'keepassxc') {
     notes.push(`access confirmation ${mode.confirmAccess ? 'on' : 'off'}`);
+    if (mode.confirmDelete) notes.push('delete confirmation on');
     if (mode.exposeGroup === false) notes.push('no exposed group');
     if (mode.unlockBeforeSearch === false) notes.push('unlock before search off');
   }
