@@ -524,6 +524,28 @@ describe('KWallet with no wallet yet: store creates the default collection, or s
   }, TEST_LIMIT_MS);
 });
 
+describe('KWallet with its Secret Service API off: no Secret Service answers, and the advice says to turn the API on', () => {
+  const running = useProvider({ name: 'kwallet', secretServiceApi: false });
+
+  it('store and get say within 5 s that KWallet runs with its API off; doctor says the same', async () => {
+    const provider = running.provider;
+    const env = helperEnv(provider);
+    const host = uniqueHost('kw-noapi');
+    const stored = await store(env, host, 'alice', token());
+    figure(provider, `store answered (exit ${stored.code})`, stored.ms);
+    expect(stored.ms).toBeLessThan(ANSWER_WITHIN_MS);
+    expect(stored.code).not.toBe(0);
+    expect(stored.stderr).toMatch(/^git-credential-pat: KWallet runs, but its Secret Service API is off; set apiEnabled=true/);
+    const got = await get(env, host);
+    expect(got.ms).toBeLessThan(ANSWER_WITHIN_MS);
+    expect(got.stdout).toBe('');
+    expect(got.stderr).toMatch(/apiEnabled=true/);
+    const doctor = await helper(['doctor'], env);
+    expect(doctor.stdout).toMatch(/apiEnabled=true/);
+    expect(doctor.stdout).not.toMatch(/no Secret Service is running for you here/);
+  }, TEST_LIMIT_MS);
+});
+
 describe('KeePassXC through forty stores in a row', () => {
   const running = useProvider({ name: 'keepassxc' });
 

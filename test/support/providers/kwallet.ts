@@ -21,6 +21,12 @@ export interface KWalletMode {
    * unless asked.
    */
   readonly qcaPlugins?: boolean;
+  /**
+   * Whether kwalletd5 serves the Secret Service API (kwalletrc's
+   * [org.freedesktop.secrets] apiEnabled). Yes unless asked; off, it owns no
+   * org.freedesktop.secrets at all.
+   */
+  readonly secretServiceApi?: boolean;
 }
 
 export interface KWalletInstance {
@@ -33,7 +39,8 @@ export interface KWalletInstance {
 const WALLET = 'kdewallet';
 const KWALLETD = { destination: 'org.kde.kwalletd5', path: '/modules/kwalletd5', interface: 'org.kde.KWallet' } as const;
 
-export const KWALLETRC = `[Wallet]
+function kwalletrc(api: boolean): string {
+  return `[Wallet]
 Enabled=true
 First Use=false
 Default Wallet=${WALLET}
@@ -42,8 +49,9 @@ Close When Idle=false
 Prompt on Open=false
 
 [org.freedesktop.secrets]
-apiEnabled=true
+apiEnabled=${api}
 `;
+}
 
 /** The folder QCA loads its crypto providers from, as the installed package lays it out. */
 export function qcaPluginDir(): string {
@@ -88,27 +96,28 @@ async function pamOpen(control: Control, key: Uint8Array, log: () => string): Pr
 export async function startKWallet(dir: string, home: ProviderHome, bus: SessionBus, mode: KWalletMode): Promise<KWalletInstance> {
   const env = daemonEnv(home, bus.address);
   const qcaPlugins = mode.qcaPlugins !== false;
-  writeFileSync(join(home.XDG_CONFIG_HOME, 'kwalletrc'), KWALLETRC);
+  const api = mode.secretServiceApi !== false;
+  writeFileSync(join(home.XDG_CONFIG_HOME, 'kwalletrc'), kwalletrc(api));
   const key = randomBytes(56);
   let daemon = spawnKwalletd(dir, env, qcaPlugins);
   const log = () => daemon.log();
   const started = (control: Control) =>
     waitFor('kwalletd5 to own org.kde.kwalletd5 and org.freedesktop.secrets', 20_000, async () => {
       if (!daemon.running) throw new Error(`kwalletd5 exited (${daemon.child.exitCode ?? daemon.child.signalCode})`);
-      return ((await control.nameHasOwner(KWALLETD.destination)) && (await control.nameHasOwner('org.freedesktop.secrets'))) || undefined;
+      return ((await control.nameHasOwner(KWALLETD.destination)) && (!api || (await control.nameHasOwner('org.freedesktop.secrets')))) || undefined;
     }, log);
 
   let collection: string | undefined;
   await stopOnFailure(() => daemon, async () => {
     await withControl(bus.address, async (control) => {
       await started(control);
-      if (mode.wallet === false) return;
+      if (mode.wallet === false || !api) return;
       await pamOpen(control, key, log);
       // The Secret Service side lists the wallets it found at start: restart to see the new one.
       await daemon.stop();
       daemon = spawnKwalletd(dir, env, qcaPlugins);
     });
-    if (mode.wallet === false) return;
+    if (mode.wallet === false || !api) return;
     await withControl(bus.address, async (control) => {
       await started(control);
       await pamOpen(control, key, log);

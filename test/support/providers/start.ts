@@ -67,6 +67,7 @@ export function describeMode(mode: ProviderMode): string {
   if (mode.name === 'kwallet') {
     if (mode.wallet === false) notes.push('no wallet yet');
     if (mode.qcaPlugins === false) notes.push('without the qca plugins');
+    if (mode.secretServiceApi === false) notes.push('Secret Service API off');
   }
   const title = { 'gnome-keyring': 'gnome-keyring', keepassxc: 'KeePassXC', kwallet: 'KWallet (kwalletd5)' }[mode.name];
   return `${title} ${packageVersion(mode.name)}${notes.length ? ` (${notes.join(', ')})` : ''}`;
