@@ -2,7 +2,8 @@
 // content goes to `<file>.lock`, created exclusively so two writers cannot both hold
 // it, and is renamed over the file. A symlink is followed first, as git follows it,
 // so the file a dotfile manager links to is what changes, and the link stays a link.
-import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync, renameSync, unlinkSync, writeSync, fchmodSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync, fchmodSync } from 'node:fs';
+import { type FileCalls, nodeFileCalls } from './file-calls.js';
 
 export class LockedFileError extends Error {
   override readonly name = 'LockedFileError';
@@ -20,12 +21,12 @@ export interface Rewritten {
  * the lock so that a concurrent `git credential-store` write is neither lost nor
  * overwritten. The file keeps its permission bits.
  */
-export function rewriteUnderLock(path: string, change: (text: string) => string): Rewritten {
+export function rewriteUnderLock(path: string, change: (text: string) => string, calls: FileCalls = nodeFileCalls): Rewritten {
   const real = realpathSync(path);
   const lock = `${real}.lock`;
   let fd: number;
   try {
-    fd = openSync(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    fd = calls.open(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new LockedFileError(`${real} is being changed by another process (${lock} exists; if no git is running, remove it and try again)`);
@@ -40,7 +41,7 @@ export function rewriteUnderLock(path: string, change: (text: string) => string)
     writeSync(fd, after);
     closeSync(fd);
     fd = -1;
-    renameSync(lock, real);
+    calls.rename(lock, real);
     committed = true;
     return { path: real, before, after };
   } finally {

@@ -2,7 +2,8 @@
 // only look up an exact service name, so this is how erase finds every path of a
 // host and how a host with several accounts knows which was stored last.
 // The keychain stays the truth: an index row without its item means nothing.
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { type FileCalls, nodeFileCalls } from '../file-calls.js';
 import { osModule } from '../builtin.js';
 import { basename, dirname, join } from 'node:path';
 import { sameTarget, type Target } from '../credential.js';
@@ -57,7 +58,7 @@ export function readOwnFile(path: string): string | undefined {
  * from the PID collides with the leftover of a crashed process whose PID came round
  * again, and then every write fails. Leftovers older than a minute are removed.
  */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string, calls: FileCalls = nodeFileCalls): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   removeStaleTemps(path);
   const { fd, temp } = createTemp(path);
@@ -69,7 +70,7 @@ export function writeFileAtomic(path: string, text: string): void {
     throw error;
   }
   closeSync(fd);
-  renameSync(temp, path);
+  calls.rename(temp, path);
 }
 
 /**
@@ -119,7 +120,10 @@ export interface IndexBackend {
 }
 
 export class IndexFile implements IndexBackend {
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    private readonly calls: FileCalls = nodeFileCalls,
+  ) {}
 
   rows(): IndexRow[] {
     const text = readOwnFile(this.path);
@@ -132,14 +136,14 @@ export class IndexFile implements IndexBackend {
     const release = this.lock();
     try {
       const next: IndexDocument = { version: 1, items: change(this.rows()) };
-      writeFileAtomic(this.path, JSON.stringify(next, null, 1) + '\n');
+      writeFileAtomic(this.path, JSON.stringify(next, null, 1) + '\n', this.calls);
     } finally {
       release();
     }
   }
 
   private lock(): () => void {
-    return acquireLock(`${this.path}.lock`);
+    return acquireLock(`${this.path}.lock`, this.calls);
   }
 }
 

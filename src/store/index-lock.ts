@@ -6,7 +6,8 @@
 // the kernel says that holder is gone, or when a holder that looks alive has kept it
 // far longer than any index update takes (its PID was reused after a crash, or it
 // is stopped): a lock left behind must never fail every later store.
-import { closeSync, constants, openSync, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { type FileCalls, nodeFileCalls } from '../file-calls.js';
 
 /** A holder keeping the lock this long is stuck or not the writer any more (an update takes milliseconds of CPU). */
 export const HOLD_LIMIT_MS = 60_000;
@@ -33,12 +34,12 @@ export function parseHolder(text: string): LockHolder | undefined {
 }
 
 /** Takes the lock, waiting while a live holder keeps it; returns its release. */
-export function acquireLock(lockPath: string): () => void {
+export function acquireLock(lockPath: string, calls: FileCalls = nodeFileCalls): () => void {
   const here = pidNamespace();
   const me = `${process.pid} ${here}\n`;
   for (;;) {
     try {
-      const fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      const fd = calls.open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try {
         writeSync(fd, me);
       } finally {
@@ -55,7 +56,7 @@ export function acquireLock(lockPath: string): () => void {
       continue;
     }
     // A random pause, so two hundred waiters do not poll in step.
-    sleep(10 + Math.floor(Math.random() * 20));
+    calls.sleep(10 + Math.floor(Math.random() * 20));
   }
 }
 
@@ -116,8 +117,4 @@ function pidNamespace(): string {
     }
   }
   return namespace;
-}
-
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
