@@ -3,7 +3,7 @@
 // host and how a host with several accounts knows which was stored last.
 // The keychain stays the truth: an index row without its item means nothing.
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { type FileCalls, nodeFileCalls } from '../file-calls.js';
+import { type FileCalls, nodeFileCalls, renameWhileBusy } from '../file-calls.js';
 import { osModule } from '../builtin.js';
 import { basename, dirname, join } from 'node:path';
 import { sameTarget, type Target } from '../credential.js';
@@ -57,6 +57,7 @@ export function readOwnFile(path: string): string | undefined {
  * never half. The temporary file has a random name, created exclusively: a name made
  * from the PID collides with the leftover of a crashed process whose PID came round
  * again, and then every write fails. Leftovers older than a minute are removed.
+ * On Windows the rename is retried while a reader holds the file open (file-calls.ts).
  */
 export function writeFileAtomic(path: string, text: string, calls: FileCalls = nodeFileCalls): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -70,7 +71,13 @@ export function writeFileAtomic(path: string, text: string, calls: FileCalls = n
     throw error;
   }
   closeSync(fd);
-  calls.rename(temp, path);
+  try {
+    renameWhileBusy(temp, path, calls);
+  } catch (error) {
+    // Not left for a minute beside the index: nothing will rename it now.
+    unlinkSync(temp);
+    throw error;
+  }
 }
 
 /**

@@ -7,7 +7,7 @@
 // far longer than any index update takes (its PID was reused after a crash, or it
 // is stopped): a lock left behind must never fail every later store.
 import { closeSync, constants, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { type FileCalls, nodeFileCalls } from '../file-calls.js';
+import { type FileCalls, isBusy, nodeFileCalls } from '../file-calls.js';
 
 /** A holder keeping the lock this long is stuck or not the writer any more (an update takes milliseconds of CPU). */
 export const HOLD_LIMIT_MS = 60_000;
@@ -37,6 +37,7 @@ export function parseHolder(text: string): LockHolder | undefined {
 export function acquireLock(lockPath: string, calls: FileCalls = nodeFileCalls): () => void {
   const here = pidNamespace();
   const me = `${process.pid} ${here}\n`;
+  let refusedSince: number | undefined;
   for (;;) {
     try {
       const fd = calls.open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
@@ -47,8 +48,18 @@ export function acquireLock(lockPath: string, calls: FileCalls = nodeFileCalls):
       }
       return () => release(lockPath, me);
     } catch (error) {
+      if (isBusy(error, calls.platform)) {
+        // Windows: a lock just released but still open in a waiter that was reading it
+        // cannot be created again until that handle closes. It is held, for a moment.
+        // A refusal that outlasts a stale lock is a real one (a folder we may not write).
+        refusedSince ??= calls.now();
+        if (calls.now() - refusedSince > STALE_LOCK_MS) throw error;
+        calls.sleep(10 + Math.floor(Math.random() * 20));
+        continue;
+      }
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
+    refusedSince = undefined;
     const text = readLock(lockPath);
     if (text === undefined) continue; // released meanwhile
     if (judgeLock(parseHolder(text), here, isAlive, ageMs(lockPath)) === 'break') {
