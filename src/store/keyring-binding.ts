@@ -17,16 +17,19 @@ let loaded: KeyringBinding | undefined;
 
 /** Only in the CommonJS bundles (dist/*.cjs), where `require` is real. */
 export function keyring(): KeyringBinding {
-  if (loaded) return loaded;
-  const name = bindingPackage(process.platform, process.arch);
+  loaded ??= loadBinding(process.platform, process.arch, (name) => require(name) as KeyringBinding);
+  return loaded;
+}
+
+/** This platform's binding package, else the generic loader. */
+export function loadBinding(platform: NodeJS.Platform, arch: string, load: (name: string) => KeyringBinding): KeyringBinding {
+  const name = bindingPackage(platform, arch);
   if (name) {
     try {
-      loaded = require(name) as KeyringBinding;
-      return loaded;
+      return load(name);
     } catch {
       // Not installed for this libc or platform: the generic loader knows more.
     }
   }
-  loaded = require('@napi-rs/keyring') as KeyringBinding;
-  return loaded;
+  return load('@napi-rs/keyring');
 }
