@@ -143,7 +143,7 @@ function at(target: Target): string {
 
 /** Tracing only: one more keychain call, to tell a username mismatch from an empty service. */
 async function traceMiss(store: CredentialStore, target: Target, where: string, username: string, trace: Trace): Promise<void> {
-  const others = await store.accounts(target);
+  const others = await store.accounts(target, 'all');
   trace(
     others.length === 0
       ? `no item at ${where}`
@@ -237,7 +237,7 @@ export async function erase(store: CredentialStore, query: Query, options: Helpe
     for (const target of await eraseTargets(store, query)) {
       const accounts =
         query.username === undefined
-          ? await store.accounts(target)
+          ? await store.accounts(target, 'all')
           : await accountOf(store, target, query.username);
       for (const account of accounts) {
         const where = () => `${at(target)} account=${show(account.username)}`;

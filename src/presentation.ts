@@ -1,7 +1,8 @@
 // Stored credentials as people and scripts see them: everything but the secret.
 import { daysLeft, describeExpiry, expiryJson } from './expiry.js';
 import type { HostProvider, ProviderId } from './hosts/provider.js';
-import type { StoredCredential } from './store/credential-store.js';
+import { serviceName } from './credential.js';
+import type { StoredCredential, UnconfirmedRow } from './store/credential-store.js';
 import { defaultIndexPath } from './store/index-file.js';
 import { redact } from './trace.js';
 
@@ -56,6 +57,15 @@ export function viewOf(credential: StoredCredential, provider: HostProvider, now
  */
 export function indexOnly(env: NodeJS.ProcessEnv): string {
   return `the keychain could not be searched for items of ours (Linux's Secret Service can be, while every collection is unlocked; macOS and Windows keychains cannot), so only the credentials recorded in ${defaultIndexPath(env)} were looked at: one stored under another XDG_STATE_HOME would not show`;
+}
+
+/**
+ * Said by list and logout when index rows were kept because the keychain would
+ * neither give nor deny their items (locked, or refusing): what is shown may be incomplete.
+ */
+export function unconfirmedNote(rows: readonly UnconfirmedRow[]): string {
+  const names = rows.map((r) => `${r.username || '(empty)'} on ${serviceName(r.target).replace(/^git-credential-pat:/, '')}`);
+  return `${rows.length} recorded credential${rows.length === 1 ? '' : 's'} could not be read from the keychain now (${names.join(', ')}): kept in the index, but not shown; this may be incomplete (is the keychain locked?)`;
 }
 
 /** "classic personal access token", or "token of unknown kind". */

@@ -132,6 +132,12 @@ export class TracingSecrets implements SecretBackend {
     );
   }
 
+  confirmGone(service: string, account: string): Promise<boolean> {
+    return this.timed(`is ${show(service)} account=${show(account)} gone`, () => this.inner.confirmGone(service, account), (gone) =>
+      gone ? 'gone' : 'cannot tell (kept in the index)',
+    );
+  }
+
   itemsUnder(prefix: string): Promise<Array<{ service: string; account: string }> | undefined> {
     const inner = this.inner;
     if (!inner.itemsUnder) return Promise.resolve(undefined);

@@ -87,6 +87,7 @@ const noKeychain: SecretBackend = {
   find: () => Promise.reject(new KeychainUnavailableError('cannot reach the Secret Service')),
   set: () => Promise.reject(new KeychainUnavailableError('cannot reach the Secret Service')),
   delete: () => Promise.reject(new KeychainUnavailableError('cannot reach the Secret Service')),
+  confirmGone: () => Promise.reject(new KeychainUnavailableError('cannot reach the Secret Service')),
 };
 
 describe('get with the fallback (logic)', () => {

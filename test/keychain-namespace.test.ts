@@ -58,13 +58,14 @@ describe('a keychain that cannot be listed', () => {
     get: async () => ({ kind: 'ask-binding', reason: 'test' }),
     find: async () => ({ kind: 'ask-binding', reason: 'test' }),
     itemsUnder: async () => ({ kind: 'ask-binding', reason: 'an item is in a locked collection' }),
+    gone: async () => ({ kind: 'ask-binding', reason: 'test' }),
   };
 
   it('the Secret Service handing over, or no reader at all (macOS, Windows), is "cannot list", not "nothing there"', async () => {
     expect(await new KeychainSecrets(1000, refusing).itemsUnder('git-credential-pat:')).toBeUndefined();
     expect(await new KeychainSecrets(1000).itemsUnder('git-credential-pat:')).toBeUndefined();
-    expect(await new IndexedStore(new KeychainSecrets(1000, refusing), new MemoryIndex()).inventory()).toEqual({ credentials: [], wholeKeychain: false });
-    expect(await new IndexedStore(new MemorySecrets(), new MemoryIndex()).inventory()).toEqual({ credentials: [], wholeKeychain: true });
+    expect(await new IndexedStore(new KeychainSecrets(1000, refusing), new MemoryIndex()).inventory()).toEqual({ credentials: [], wholeKeychain: false, unconfirmed: [] });
+    expect(await new IndexedStore(new MemorySecrets(), new MemoryIndex()).inventory()).toEqual({ credentials: [], wholeKeychain: true, unconfirmed: [] });
   });
 
   it('list and logout say they looked only at the index (a bus our client cannot open)', async () => {

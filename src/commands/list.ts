@@ -1,9 +1,10 @@
 // list: every credential this tool keeps, never the secret itself.
 import { providerOfStored } from '../hosts/choose.js';
 import { providerById } from '../hosts/registry.js';
-import { describeScopes, indexOnly, table, viewOf, type CredentialView } from '../presentation.js';
+import { describeScopes, indexOnly, table, unconfirmedNote, viewOf, type CredentialView } from '../presentation.js';
 import { defineCommand } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
+import type { Inventory } from '../store/credential-store.js';
 
 export const list = defineCommand({
   description: `
@@ -37,14 +38,21 @@ shows only what its index records.`,
   },
   examples: [{ command: 'git-credential-pat list' }, { command: 'git-credential-pat list --json' }],
   async run({ values }, context) {
-    const { views, wholeKeychain } = await credentialViews(context);
+    const { views, wholeKeychain, unconfirmed } = await credentialViews(context);
     if (!wholeKeychain) context.err(`note: ${indexOnly(context.env)}\n`);
+    if (unconfirmed.length > 0) context.err(`note: ${unconfirmedNote(unconfirmed)}\n`);
     if (values.json) {
       await context.out(`${JSON.stringify(views, null, 2)}\n`);
       return 0;
     }
     if (views.length === 0) {
-      await context.out(wholeKeychain ? 'No credentials stored. Add a token with: git-credential-pat login\n' : 'No credentials recorded in the index.\n');
+      await context.out(
+        unconfirmed.length > 0
+          ? 'No credential could be read from the keychain now (see the note above).\n'
+          : wholeKeychain
+            ? 'No credentials stored. Add a token with: git-credential-pat login\n'
+            : 'No credentials recorded in the index.\n',
+      );
       return 0;
     }
     const rows = views.map((v) => [
@@ -64,8 +72,8 @@ shows only what its index records.`,
   },
 });
 
-async function credentialViews(context: CommandContext): Promise<{ views: CredentialView[]; wholeKeychain: boolean }> {
-  const { credentials, wholeKeychain } = await context.store().inventory();
+async function credentialViews(context: CommandContext): Promise<{ views: CredentialView[] } & Omit<Inventory, 'credentials'>> {
+  const { credentials, wholeKeychain, unconfirmed } = await context.store().inventory();
   const defaults = new Map<string, string | undefined>();
   for (const c of credentials) {
     const url = `${c.target.protocol}://${c.target.host}`;
@@ -77,6 +85,6 @@ async function credentialViews(context: CommandContext): Promise<{ views: Creden
     views.push(viewOf(c, await providerOfStored(context, c), now, defaults.get(`${c.target.protocol}://${c.target.host}`) === c.username));
   }
   views.sort((a, b) => a.host.localeCompare(b.host) || a.username.localeCompare(b.username));
-  return { views, wholeKeychain };
+  return { views, wholeKeychain, unconfirmed };
 }
 

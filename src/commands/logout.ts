@@ -3,7 +3,7 @@ import { serviceName } from '../credential.js';
 import { CommandError, UsageError } from '../errors.js';
 import { parseHostArgument } from '../hosts/host-name.js';
 import { defineCommand, hostOption } from '../cli-spec.js';
-import { indexOnly } from '../presentation.js';
+import { indexOnly, unconfirmedNote } from '../presentation.js';
 
 export const logout = defineCommand({
   description: `
@@ -21,7 +21,8 @@ XDG_STATE_HOME), which git would otherwise keep using.`,
   async run({ values }, context) {
     const host = values.host === undefined ? undefined : parseHostArgument(values.host);
     const store = context.store();
-    const { credentials, wholeKeychain } = await store.inventory();
+    const { credentials, wholeKeychain, unconfirmed } = await store.inventory();
+    if (unconfirmed.length > 0) context.err(`note: ${unconfirmedNote(unconfirmed)}\n`);
     const matches = credentials.filter(
       (c) => (host === undefined || c.target.host === host) && (values.username === undefined || c.username === values.username),
     );

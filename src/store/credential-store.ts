@@ -32,15 +32,22 @@ export interface StoredCredential {
   readonly inIndex?: boolean;
 }
 
+/** An index row whose item the keychain would neither give nor deny (locked, or a search that may leave it out). */
+export interface UnconfirmedRow {
+  readonly target: Target;
+  readonly username: string;
+}
+
 /** What `list` and `logout` work from. */
 export interface Inventory {
   readonly credentials: StoredCredential[];
   /**
-   * true: the keychain itself was searched for every item of ours. false: it cannot be
-   * (macOS, Windows, a locked Secret Service collection), so only what this index names was
-   * checked, and a token stored under another XDG_STATE_HOME may be missing.
+   * true: the keychain itself was searched for every item of ours. false: it cannot be (macOS, Windows, a locked Secret Service
+   * collection), so a token stored under another XDG_STATE_HOME may be missing.
    */
   readonly wholeKeychain: boolean;
+  /** Rows kept in the index although their item could not be read now: the list may be incomplete. */
+  readonly unconfirmed: readonly UnconfirmedRow[];
 }
 
 /** On write: new metadata, keep what is there (the token did not change), or drop it. */
@@ -49,8 +56,11 @@ export type MetadataChange = TokenMetadata | 'keep' | 'drop';
 export interface CredentialStore {
   /** The secret of one account at one target, or undefined. */
   read(target: Target, username: string): Promise<Secret | undefined>;
-  /** Every account stored at exactly this target. */
-  accounts(target: Target): Promise<Account[]>;
+  /**
+   * Every account stored at exactly this target: those the index knows, looked up
+   * directly (a search only when none is there); with 'all', the search's too.
+   */
+  accounts(target: Target, reach?: 'known' | 'all'): Promise<Account[]>;
   /** Creates or replaces one account's secret. */
   write(target: Target, username: string, secret: Secret, metadata?: MetadataChange): Promise<void>;
   /** Removes one account; false when it was not there. */

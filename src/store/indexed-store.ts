@@ -12,8 +12,10 @@ import {
   type MetadataChange,
   type StoredCredential,
   type TokenMetadata,
+  type UnconfirmedRow,
 } from './credential-store.js';
-import { findRow, removeRow, storedRow, upsertRow, type IndexBackend } from './index-file.js';
+import { findRow, removeRow, storedRow, upsertRow, type IndexBackend, type IndexRow } from './index-file.js';
+import { keepUnlessGone, knownUsernames } from './index-rule.js';
 
 export interface SecretBackend {
   get(service: string, account: string): Promise<string | null>;
@@ -25,6 +27,13 @@ export interface SecretBackend {
    * absent (or undefined) where the platform cannot list items.
    */
   itemsUnder?(prefix: string): Promise<Array<{ service: string; account: string }> | undefined>;
+  /**
+   * Whether the keychain positively says this item does not exist: a direct lookup
+   * where nothing is locked. false when it exists, and also whenever that cannot be
+   * told (a locked collection, a search that may leave items out): no index row may
+   * go on the strength of a search that did not return it (src/store/index-rule.ts).
+   */
+  confirmGone(service: string, account: string): Promise<boolean>;
 }
 
 export class IndexedStore implements CredentialStore {
@@ -39,9 +48,28 @@ export class IndexedStore implements CredentialStore {
     return text === null ? undefined : decodeSecret(text);
   }
 
-  async accounts(target: Target): Promise<Account[]> {
-    const found = await this.secrets.find(serviceName(target));
-    return found.map(({ account, password }) => ({ username: usernameOf(account), secret: decodeSecret(password) }));
+  /**
+   * The accounts the index knows for this target, each looked up directly; a search
+   * only when it knows none, or none of them is there. Keychain searches are the least
+   * reliable call there is (wine's Credential Manager matches only a trailing `*`, a
+   * locked KeePassXC database hides its items), while a lookup by exact name is what
+   * every keychain does well. With `reach` 'all' (erase), the search's accounts are
+   * added to the index's, so an item stored under another index goes too.
+   */
+  async accounts(target: Target, reach: 'known' | 'all' = 'known'): Promise<Account[]> {
+    const service = serviceName(target);
+    const known = knownUsernames(this.index.rows(), target);
+    const found: Account[] = [];
+    for (const username of known) {
+      const text = await this.secrets.get(service, accountName(username));
+      if (text !== null) found.push({ username, secret: decodeSecret(text) });
+    }
+    if (found.length > 0 && reach === 'known') return found;
+    for (const { account, password } of await this.secrets.find(service)) {
+      const username = usernameOf(account);
+      if (!found.some((a) => a.username === username)) found.push({ username, secret: decodeSecret(password) });
+    }
+    return found;
   }
 
   async write(target: Target, username: string, secret: Secret, metadata: MetadataChange = 'drop'): Promise<void> {
@@ -79,46 +107,47 @@ export class IndexedStore implements CredentialStore {
    * its items (SecretBackend.itemsUnder), items no index row names are found too (a
    * token stored under another XDG_STATE_HOME, or an account the index lost), so that
    * `list` shows and `logout` can remove whatever `get` may answer with. Where it
-   * cannot, `wholeKeychain` is false: only what this index names was looked at. Rows
-   * whose item is gone are cleaned up.
+   * cannot, `wholeKeychain` is false: only what this index names was looked at.
+   * Every row is looked up directly; a row goes only when the keychain positively
+   * says its item is gone, and one it cannot tell about is kept and reported.
    */
   async inventory(): Promise<Inventory> {
     const rows = this.index.rows();
-    const byService = new Map<string, Target>();
-    for (const row of rows) byService.set(serviceName(row.target), row.target);
     const items = await this.secrets.itemsUnder?.(SERVICE_PREFIX);
-    for (const { service } of items ?? []) {
-      const target = byService.has(service) ? undefined : targetOfService(service);
-      if (target && serviceName(target) === service) byService.set(service, target);
-    }
     const listed: StoredCredential[] = [];
-    const gone: Array<{ target: Target; username: string }> = [];
-    for (const [service, target] of byService) {
-      const accounts = new Map((await this.secrets.find(service)).map((a) => [usernameOf(a.account), a.password]));
-      const indexed = rows.filter((r) => sameTarget(r.target, target));
-      for (const row of indexed) {
-        const text = accounts.get(row.username);
-        if (text === undefined) {
-          gone.push(row);
-          continue;
-        }
+    const unconfirmed: UnconfirmedRow[] = [];
+    const gone: IndexRow[] = [];
+    for (const row of rows) {
+      const service = serviceName(row.target);
+      const text = await this.secrets.get(service, accountName(row.username));
+      if (text !== null) {
         listed.push({
-          target,
+          target: row.target,
           username: row.username,
           secret: decodeSecret(text),
           storedAt: row.storedAt,
           ...(row.metadata ? { metadata: row.metadata } : {}),
           inIndex: true,
         });
-      }
-      for (const [username, text] of accounts) {
-        if (!indexed.some((r) => r.username === username)) listed.push({ target, username, secret: decodeSecret(text), inIndex: false });
+      } else if (await this.secrets.confirmGone(service, accountName(row.username))) {
+        gone.push(row);
+      } else {
+        unconfirmed.push({ target: row.target, username: row.username });
       }
     }
-    if (gone.length > 0) {
-      this.index.update((current) => gone.reduce((acc, g) => removeRow(acc, g.target, g.username), current));
+    const seen = (service: string, username: string) => rows.some((r) => serviceName(r.target) === service && r.username === username);
+    for (const { service, account } of items ?? []) {
+      const target = targetOfService(service);
+      const username = usernameOf(account);
+      if (!target || serviceName(target) !== service || seen(service, username)) continue;
+      const text = await this.secrets.get(service, account);
+      if (text !== null) listed.push({ target, username, secret: decodeSecret(text), inIndex: false });
     }
-    return { credentials: listed, wholeKeychain: items !== undefined };
+    const pruned = keepUnlessGone(rows, gone);
+    if (pruned.length !== rows.length) {
+      this.index.update((current) => keepUnlessGone(current, gone));
+    }
+    return { credentials: listed, wholeKeychain: items !== undefined, unconfirmed };
   }
 
   async list(): Promise<StoredCredential[]> {

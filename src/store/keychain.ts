@@ -37,7 +37,7 @@ export function openKeychainStore(env: NodeJS.ProcessEnv = process.env, trace?: 
   // Only Linux has a Secret Service on a bus: to ask what is wrong, and to write without the binding's 2 s reply timeout.
   const linux = process.platform === 'linux';
   const questions = linux ? () => new SecretServiceQuestions(env) : undefined;
-  const secrets = new KeychainSecrets(keychainTimeoutMs(env), reader, trace, questions, linux ? secretServiceWriter(env) : undefined);
+  const secrets = new KeychainSecrets(keychainTimeoutMs(env), reader, trace, questions, linux ? secretServiceWriter(env) : undefined, linux ? 'may-hide' : 'exact');
   return new IndexedStore(trace ? new TracingSecrets(secrets, trace) : secrets, new IndexFile(defaultIndexPath(env)));
 }
 
@@ -48,6 +48,13 @@ export class KeychainSecrets implements SecretBackend {
     private readonly trace?: Trace,
     private readonly questions?: () => ServiceQuestions & { close(): void },
     private readonly writer?: SecretWriter,
+    /**
+     * 'exact': the binding's lookup by name is authoritative, so a miss means gone
+     * (Windows' CredRead, macOS's SecItemCopyMatching: a locked keychain fails or
+     * prompts, it does not answer "not found"). 'may-hide': the Secret Service's
+     * lookup is a search, which a locked collection can answer with nothing.
+     */
+    private readonly lookups: 'exact' | 'may-hide' = 'may-hide',
   ) {}
 
   get(service: string, account: string): Promise<string | null> {
@@ -83,6 +90,20 @@ export class KeychainSecrets implements SecretBackend {
       this.trace?.(`own Secret Service client: ${read.reason}; the keyring library cannot list items`);
       return undefined;
     });
+  }
+
+  confirmGone(service: string, account: string): Promise<boolean> {
+    const reader = this.reader;
+    if (reader) {
+      return this.call(async (signal) => {
+        const read = await reader.gone(service, account, signal);
+        if (read.kind === 'answer') return read.value;
+        this.trace?.(`own Secret Service client: ${read.reason}; cannot tell whether the item is gone`);
+        return false;
+      });
+    }
+    if (this.lookups !== 'exact') return Promise.resolve(false);
+    return this.call(async (signal) => (await new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).getPassword(signal)) === null);
   }
 
   set(service: string, account: string, secret: string): Promise<void> {

@@ -24,7 +24,11 @@ export class MemorySecrets implements SecretBackend {
     return this.items.get(service)?.delete(account) ?? false;
   }
 
-  async itemsUnder(prefix: string): Promise<Array<{ service: string; account: string }>> {
+  async confirmGone(service: string, account: string): Promise<boolean> {
+    return !(this.items.get(service)?.has(account) ?? false);
+  }
+
+  async itemsUnder(prefix: string): Promise<Array<{ service: string; account: string }> | undefined> {
     return [...this.items].filter(([service]) => service.startsWith(prefix)).flatMap(([service, accounts]) => [...accounts.keys()].map((account) => ({ service, account })));
   }
 }

@@ -18,6 +18,8 @@ export interface SecretReader {
   find(service: string, signal: AbortSignal): Promise<ReadResult<Array<{ account: string; password: string }>>>;
   /** Every item of ours whatever index wrote it (list, logout); the binding cannot list, so 'ask-binding' means "cannot list". */
   itemsUnder(prefix: string, signal: AbortSignal): Promise<ReadResult<Array<{ service: string; account: string }>>>;
+  /** true only when no item matches and every collection is unlocked: then, and only then, it is gone. */
+  gone(service: string, account: string, signal: AbortSignal): Promise<ReadResult<boolean>>;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -81,13 +83,17 @@ export class SecretServiceReader implements SecretReader {
    * Every item whose `service` attribute starts with `prefix` (our namespace), with
    * its account, whichever index wrote it: keychain APIs only look up exact
    * services, so this is how `list` and `logout` can find what no index names.
-   * A locked item might be ours, so its presence hands over ('ask-binding').
+   * Read from each collection's Items, not from a search with no attributes:
+   * KeePassXC answers that search with nothing. A locked collection might hold
+   * items of ours, so one hands over ('ask-binding': cannot list).
    */
   async itemsUnder(prefix: string, signal: AbortSignal): Promise<ReadResult<Array<{ service: string; account: string }>>> {
     return this.guard(async ({ client }) => {
-      const all = await client.searchItems({});
-      if (all.locked.length > 0) return askBinding('an item is in a locked collection');
-      const attributes = await Promise.all(all.unlocked.map((item) => client.itemAttributes(item)));
+      const collections = await client.collections();
+      const locked = await Promise.all(collections.map((c) => client.collectionLocked(c)));
+      if (locked.some(Boolean)) return askBinding('a collection is locked');
+      const items = (await Promise.all(collections.map((c) => client.collectionItems(c)))).flat();
+      const attributes = await Promise.all(items.map((item) => client.itemAttributes(item)));
       const ours: Array<{ service: string; account: string }> = [];
       for (const attrs of attributes) {
         const service = attrs.get('service');
@@ -95,6 +101,23 @@ export class SecretServiceReader implements SecretReader {
         if (service?.startsWith(prefix) && account !== undefined) ours.push({ service, account });
       }
       return answer(ours);
+    }, signal);
+  }
+
+  /**
+   * Whether this item is positively gone: a search for exactly its attributes finds
+   * it neither locked nor unlocked, and every collection is unlocked (a locked one,
+   * KeePassXC's above all, may hide its items from searches altogether). No
+   * collection at all tells nothing either.
+   */
+  async gone(service: string, account: string, signal: AbortSignal): Promise<ReadResult<boolean>> {
+    return this.guard(async ({ client }) => {
+      const found = await client.searchItems({ service, username: account });
+      if (found.locked.length > 0 || found.unlocked.length > 0) return answer(false);
+      const collections = await client.collections();
+      if (collections.length === 0) return answer(false);
+      const locked = await Promise.all(collections.map((c) => client.collectionLocked(c)));
+      return answer(!locked.some(Boolean));
     }, signal);
   }
 

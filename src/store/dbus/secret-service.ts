@@ -83,6 +83,27 @@ export class SecretServiceClient {
     return new Map(value.value as Array<[string, string]>);
   }
 
+  /** Every collection the service has (Service.Collections). */
+  async collections(): Promise<string[]> {
+    const value = await this.property(SERVICE.path, SERVICE.interface, 'Collections');
+    if (value.signature !== 'ao') throw new DBusWireError(`Collections has type ${value.signature}`);
+    return value.value as string[];
+  }
+
+  /** A collection's Locked property. */
+  async collectionLocked(collection: string): Promise<boolean> {
+    const value = await this.property(collection, COLLECTION, 'Locked');
+    if (value.signature !== 'b') throw new DBusWireError(`Locked has type ${value.signature}`);
+    return value.value as boolean;
+  }
+
+  /** Every item of a collection (Collection.Items): no search, so nothing a search leaves out. */
+  async collectionItems(collection: string): Promise<string[]> {
+    const value = await this.property(collection, COLLECTION, 'Items');
+    if (value.signature !== 'ao') throw new DBusWireError(`Items has type ${value.signature}`);
+    return value.value as string[];
+  }
+
   /**
    * Whether the collection behind an alias ('default' is where new items go) is
    * locked; undefined when no collection has that alias.
@@ -90,9 +111,7 @@ export class SecretServiceClient {
   async aliasLocked(alias = 'default'): Promise<boolean | undefined> {
     const [path] = expectBody<[string]>(await this.bus.call({ ...SERVICE, member: 'ReadAlias', signature: 's', body: [alias] }), 'o');
     if (path === NO_OBJECT) return undefined;
-    const value = await this.property(path, COLLECTION, 'Locked');
-    if (value.signature !== 'b') throw new DBusWireError(`Locked has type ${value.signature}`);
-    return value.value as boolean;
+    return this.collectionLocked(path);
   }
 
   private async property(path: string, iface: string, name: string): Promise<Variant> {
