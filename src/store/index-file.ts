@@ -5,7 +5,7 @@
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { type FileCalls, nodeFileCalls, renameWhileBusy } from '../file-calls.js';
 import { osModule } from '../builtin.js';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, win32 } from 'node:path';
 import { sameTarget, type Target } from '../credential.js';
 import type { MetadataChange, TokenMetadata } from './credential-store.js';
 import { acquireLock } from './index-lock.js';
@@ -27,13 +27,21 @@ interface IndexDocument {
 
 // Contention is legitimate (parallel submodule fetches, two hundred jobs at once): see index-lock.ts.
 
-/** Our non-secret state: $XDG_STATE_HOME/git-credential-pat (default ~/.local/state/...). */
-export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Our non-secret state: $XDG_STATE_HOME/git-credential-pat (default ~/.local/state/...)
+ * on Linux and macOS; %LOCALAPPDATA%\git-credential-pat on Windows, where programs keep
+ * such data, local rather than roaming like Credential Manager's items. A Unix-style
+ * XDG_STATE_HOME seen on Windows (wine, MSYS) is not a Windows path: it is not used.
+ */
+export function stateDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') {
+    return win32.join(env.LOCALAPPDATA || win32.join(env.USERPROFILE || osModule().homedir(), 'AppData', 'Local'), 'git-credential-pat');
+  }
   return join(env.XDG_STATE_HOME || join(env.HOME || osModule().homedir(), '.local', 'state'), 'git-credential-pat');
 }
 
-export function defaultIndexPath(env: NodeJS.ProcessEnv = process.env): string {
-  return join(stateDir(env), 'index.json');
+export function defaultIndexPath(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  return (platform === 'win32' ? win32.join : join)(stateDir(env, platform), 'index.json');
 }
 
 /** Reads a file we own, refusing to follow a symlink planted in its place; undefined when absent. */
@@ -142,8 +150,7 @@ export class IndexFile implements IndexBackend {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const release = this.lock();
     try {
-      const next: IndexDocument = { version: 1, items: change(this.rows()) };
-      writeFileAtomic(this.path, JSON.stringify(next, null, 1) + '\n', this.calls);
+      writeFileAtomic(this.path, indexText(change(this.rows())), this.calls);
     } finally {
       release();
     }
@@ -152,6 +159,12 @@ export class IndexFile implements IndexBackend {
   private lock(): () => void {
     return acquireLock(`${this.path}.lock`, this.calls);
   }
+}
+
+/** The index file's text for these rows. */
+export function indexText(rows: IndexRow[]): string {
+  const document: IndexDocument = { version: 1, items: rows };
+  return JSON.stringify(document, null, 1) + '\n';
 }
 
 export function findRow(rows: readonly IndexRow[], target: Target, username: string): IndexRow | undefined {
