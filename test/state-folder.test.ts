@@ -2,8 +2,8 @@
 // on Windows (local, not roaming, like Credential Manager's items), and the move of a
 // Windows state folder an older version kept under ~/.local/state.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { join, win32 } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultIndexPath, type IndexRow, IndexFile, parseIndex, stateDir } from '../src/store/index-file.js';
 import { legacyStateDir, moveLegacyState } from '../src/store/state-move.js';
@@ -29,6 +29,11 @@ describe('the state folder', () => {
   it("the older versions' Windows folder was the Unix rule's, under git's HOME", () => {
     expect(legacyStateDir({ HOME: 'C:\\Users\\a' })).toBe('C:\\Users\\a\\.local\\state\\git-credential-pat');
     expect(legacyStateDir({ HOME: 'C:\\Users\\a', XDG_STATE_HOME: 'D:\\state' })).toBe('D:\\state\\git-credential-pat');
+  });
+
+  it("never takes a Unix path for an older Windows folder (under wine it is the Linux side's own state, through Z:)", () => {
+    expect(legacyStateDir({ HOME: 'C:\\Users\\a', XDG_STATE_HOME: '/home/a/.local/state' })).toBe('C:\\Users\\a\\.local\\state\\git-credential-pat');
+    expect(legacyStateDir({ HOME: '/home/a' })).toBe(win32.join(homedir(), '.local', 'state', 'git-credential-pat'));
   });
 });
 

@@ -18,9 +18,14 @@ import { acquireLock } from './index-lock.js';
 
 const LOCK = 'index.json.lock';
 
-/** Where versions before %LOCALAPPDATA% kept Windows' state: the Unix rule, with git's HOME. */
+/**
+ * Where versions before %LOCALAPPDATA% kept Windows' state: the Unix rule, with git's
+ * HOME. Only Windows paths count: under wine a Unix XDG_STATE_HOME or HOME names the
+ * Linux side's own folder (through Z:), which is not ours to move.
+ */
 export function legacyStateDir(env: NodeJS.ProcessEnv): string {
-  return win32.join(env.XDG_STATE_HOME || win32.join(env.HOME || osModule().homedir(), '.local', 'state'), 'git-credential-pat');
+  const windows = (path: string | undefined) => (path && /^([A-Za-z]:[\\/]|\\\\)/.test(path) ? path : undefined);
+  return win32.join(windows(env.XDG_STATE_HOME) ?? win32.join(windows(env.HOME) ?? osModule().homedir(), '.local', 'state'), 'git-credential-pat');
 }
 
 /** On Windows, moves an older version's state folder into %LOCALAPPDATA% (once; a stat when there is none). */
