@@ -130,6 +130,25 @@ describe('a lock file whose deleted copy is still open (Windows) is held, not an
     expect(waited).toBeLessThan(STALE_LOCK_MS + 1000);
   });
 
+  it("on Windows a released lock's name is freed by a rename first: a waiter reading it cannot keep it in place", () => {
+    // Windows deletes a file that another process has open only when that handle
+    // closes (under wine it even stays readable meanwhile), so twenty waiters reading
+    // the lock in turn kept a plain unlink from ever freeing the name.
+    const dir = freshDir();
+    const lock = join(dir, 'index.json.lock');
+    const renames: string[][] = [];
+    const calls = windowsLike({});
+    const release = acquireLock(lock, { ...calls, rename: (from, to) => (renames.push([from, to]), calls.rename(from, to)) });
+    release();
+    expect(renames).toHaveLength(1);
+    expect(renames[0]![0]).toBe(lock);
+    expect(renames[0]![1]).toMatch(/^.*index\.json\.lock\.[0-9a-z]+\.tmp$/);
+    expect(readdirSync(dir)).toEqual([]);
+    // And a lock the rename cannot move stays for the holder check, never fails the release.
+    const again = acquireLock(lock, windowsLike({ renameRefusals: forever('EACCES') }));
+    expect(() => again()).not.toThrow();
+  });
+
   it('on Linux the same refusal is an error at once', () => {
     const lock = join(freshDir(), 'index.json.lock');
     const calls = windowsLike({ platform: 'linux', openRefusals: ['EACCES'] });

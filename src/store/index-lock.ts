@@ -7,7 +7,7 @@
 // far longer than any index update takes (its PID was reused after a crash, or it
 // is stopped): a lock left behind must never fail every later store.
 import { closeSync, constants, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { type FileCalls, isBusy, nodeFileCalls } from '../file-calls.js';
+import { type FileCalls, isBusy, nodeFileCalls, renameWhileBusy } from '../file-calls.js';
 
 /** A holder keeping the lock this long is stuck or not the writer any more (an update takes milliseconds of CPU). */
 export const HOLD_LIMIT_MS = 60_000;
@@ -46,7 +46,7 @@ export function acquireLock(lockPath: string, calls: FileCalls = nodeFileCalls):
       } finally {
         closeSync(fd);
       }
-      return () => release(lockPath, me);
+      return () => release(lockPath, me, calls);
     } catch (error) {
       if (isBusy(error, calls.platform)) {
         // Windows: a lock just released but still open in a waiter that was reading it
@@ -63,7 +63,7 @@ export function acquireLock(lockPath: string, calls: FileCalls = nodeFileCalls):
     const text = readLock(lockPath);
     if (text === undefined) continue; // released meanwhile
     if (judgeLock(parseHolder(text), here, isAlive, ageMs(lockPath)) === 'break') {
-      breakLock(lockPath, text);
+      breakLock(lockPath, text, calls);
       continue;
     }
     // A random pause, so two hundred waiters do not poll in step.
@@ -71,23 +71,39 @@ export function acquireLock(lockPath: string, calls: FileCalls = nodeFileCalls):
   }
 }
 
-function release(lockPath: string, me: string): void {
+function release(lockPath: string, me: string, calls: FileCalls): void {
   // Only our own lock: had it been broken and retaken, the file would be another's.
   if (readLock(lockPath) !== me) return;
-  try {
-    unlinkSync(lockPath);
-  } catch {
-    // Already gone.
-  }
+  removeLock(lockPath, calls);
 }
 
 /** Removes the lock only if it is still the one judged (not a new holder's). */
-function breakLock(lockPath: string, judged: string): void {
+function breakLock(lockPath: string, judged: string, calls: FileCalls): void {
   if (readLock(lockPath) !== judged) return;
+  removeLock(lockPath, calls);
+}
+
+/**
+ * Windows deletes a file another process has open only when that handle closes (and
+ * wine leaves it readable until then): with waiters reading the lock in turn, its
+ * name could stay taken for ever. So the name is freed first, by a rename to a
+ * temporary name of its own that index-file.ts sweeps should its removal fail.
+ */
+function removeLock(lockPath: string, calls: FileCalls): void {
+  let doomed = lockPath;
+  if (calls.platform === 'win32') {
+    const aside = `${lockPath}.${process.pid.toString(36)}${Math.random().toString(36).slice(2, 10)}.tmp`;
+    try {
+      renameWhileBusy(lockPath, aside, calls);
+      doomed = aside;
+    } catch {
+      // Gone already, or held where even a rename is refused: the plain removal below.
+    }
+  }
   try {
-    unlinkSync(lockPath);
+    unlinkSync(doomed);
   } catch {
-    // Another waiter broke it first.
+    // Already gone (another waiter broke it first), or refused: the holder check breaks it.
   }
 }
 
