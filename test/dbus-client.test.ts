@@ -40,7 +40,7 @@ describe('many clients at once (a burst of helpers), in a keyring of its own', (
     const [socket] = parseBusAddress(keyring.env.DBUS_SESSION_BUS_ADDRESS);
     const writer = secretServiceWriter(keyring.env)!;
     const stored = `git-credential-pat:https://${uniqueHost('crowd-hit')}`;
-    expect(await writer.set(stored, 'u', 'ghp_crowd', never())).toEqual({ kind: 'done' });
+    expect(await writer.set(stored, 'u', 'ghp_crowd', never())).toEqual({ kind: 'answer', value: undefined });
     // Sixty connections at once that sent OpenSession first (as this reader did, to
     // save a round trip) killed the daemon within a few dozen rounds here.
     for (let round = 0; round < 30; round++) {
@@ -48,12 +48,12 @@ describe('many clients at once (a burst of helpers), in a keyring of its own', (
         Array.from({ length: 90 }, async (_, i) => {
           if (i % 3 === 0) {
             const wrote = await writer.set(`git-credential-pat:https://${uniqueHost(`crowd${round}`)}`, 'u', `p${i}`, never());
-            return wrote.kind === 'done' ? 'done' : wrote.reason;
+            return wrote.kind === 'answer' ? 'done' : JSON.stringify(wrote);
           }
           const reader = new SecretServiceReader(socket!);
           try {
             const read = await reader.get(i % 3 === 1 ? stored : `git-credential-pat:https://${uniqueHost('crowd-miss')}`, 'u', never());
-            return read.kind === 'answer' ? `answer ${read.value}` : read.reason;
+            return read.kind === 'answer' ? `answer ${read.value}` : JSON.stringify(read);
           } finally {
             reader.close();
           }
@@ -129,7 +129,7 @@ describe('our Secret Service client on the real session bus', () => {
         for (const [i, who] of order.entries()) {
           const secret = `ghp_${who}${i}`;
           if (who === 'library') await library(service).setPassword(secret);
-          else expect(await writer.set(service, 'alice', secret, never())).toEqual({ kind: 'done' });
+          else expect(await writer.set(service, 'alice', secret, never())).toEqual({ kind: 'answer', value: undefined });
           expect(await library(service).getPassword()).toBe(secret);
           const found = await items(service);
           expect(found).toHaveLength(1);
@@ -220,11 +220,17 @@ describe('private buses', () => {
     const client = new SecretServiceClient(bus);
     await bus.call({ destination: SECRETS_NAME, path: '/org/freedesktop/secrets', interface: 'org.freedesktop.Secret.Service', member: 'Lock', signature: 'ao', body: [['/org/freedesktop/secrets/collection/login']] });
     expect(await client.aliasLocked('default')).toBe(true);
-    expect(await new SecretServiceReader(socket!).get(service, 'u', never())).toMatchObject({ kind: 'ask-binding', reason: expect.stringMatching(/locked/) });
-    expect(await new SecretServiceReader(socket!).find(service, never())).toMatchObject({ kind: 'ask-binding', reason: expect.stringMatching(/locked/) });
+    // No person can answer an unlock prompt here: the reader says so at once, instead of handing a hopeless prompt to the binding.
+    expect(await new SecretServiceReader(socket!).get(service, 'u', never())).toEqual({ kind: 'refuse', want: 'locked' });
+    expect(await new SecretServiceReader(socket!).find(service, never())).toEqual({ kind: 'refuse', want: 'locked' });
+    // Where a person can answer, the binding prompts them, as libsecret would.
+    expect(await new SecretServiceReader(socket!, 'plain', true).get(service, 'u', never())).toMatchObject({ kind: 'ask-binding', reason: expect.stringMatching(/locked/) });
+    expect(await new SecretServiceReader(socket!).gone(service, 'u', never())).toEqual({ kind: 'answer', value: false });
     // The writer never asks Locked (see secret-service-writer.ts): gnome-keyring refuses CreateItem (IsLocked), and nothing is written.
     const writer = secretServiceWriter({ DBUS_SESSION_BUS_ADDRESS: address })!;
-    expect(await writer.set(`${service}/other`, 'u', 'not-written', never())).toMatchObject({ kind: 'ask-binding', reason: expect.stringMatching(/IsLocked|prompt/) });
+    const refused = await writer.set(`${service}/other`, 'u', 'not-written', never());
+    expect(refused.kind === 'refuse' ? refused.want : refused.kind === 'ask-binding' ? refused.reason : 'written').toMatch(/^locked$|IsLocked/);
+    expect(await writer.delete(service, 'u', never())).toEqual({ kind: 'refuse', want: 'locked' });
     expect((await client.searchItems({ service: `${service}/other` })).locked.length + (await client.searchItems({ service: `${service}/other` })).unlocked.length).toBe(0);
 
     process.kill(pid, 'SIGKILL');

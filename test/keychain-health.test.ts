@@ -45,8 +45,10 @@ describe('lookAtService', () => {
   it('locked only when the collection says Locked', async () => {
     expect((await lookAtService(questions({ owner: owned(), process: running(1), locked: Promise.resolve(true) }), () => never)).health).toBe('locked');
     expect((await lookAtService(questions({ owner: owned(), process: running(1), locked: Promise.resolve(false) }), () => never)).health).toBe('working');
-    // No default collection: nothing is locked.
-    expect((await lookAtService(questions({ owner: owned(), locked: Promise.resolve(undefined) }), () => never)).health).toBe('working');
+    // No default collection (a KeePassXC database exposing no group, a new KWallet): not busy, and
+    // waiting changes nothing until a person makes one. It once read as "working", and git waited 62 s.
+    expect((await lookAtService(questions({ owner: owned(), locked: Promise.resolve(undefined) }), () => never)).health).toBe('no-collection');
+    expect(verdict({ health: 'no-collection', call: 'pending', retryable: false, ranMs: 2000, busyLimitMs: 62_000 })).toEqual({ kind: 'fail', failure: 'no-collection' });
     // An error reply still came from a running service, and says nothing about a lock.
     expect((await lookAtService(questions({ owner: owned(), locked: Promise.reject(new Error('IsLocked')) }), () => never)).health).toBe('working');
   });

@@ -63,7 +63,8 @@ Exits 1 when any problem is found.`,
 
     const secretService = await secretServiceCheck(context.env);
     if (secretService) checks.push(secretService);
-    const credentials = await keychainCheck(context, checks);
+    // A provider known to be locked answers searches with nothing (KWallet): that is not "unlocked".
+    const credentials = secretService?.serving === false ? undefined : await keychainCheck(context, checks);
     if (credentials) checks.push(...(await tokenChecks(context, credentials, values.online === true)));
     checks.push(...plainTextChecks(entries, credentials ?? [], context.env));
     for (const host of hosts) checks.push(...(await selectionChecks(context, `https://${host}`)));

@@ -24,7 +24,7 @@ A desktop's own Secret Service is left alone.`,
       await context.out('No private Secret Service is running; nothing to lock.\n');
       return 0;
     }
-    if (state.kind === 'desktop' && !socketPresent(env)) {
+    if ((state.kind === 'desktop' || state.kind === 'provider') && !socketPresent(env)) {
       await context.out("The Secret Service on your session bus is your desktop's, not unlock's; lock it from your desktop. Nothing changed.\n");
       return 0;
     }

@@ -4,6 +4,8 @@
 import { existsSync } from 'node:fs';
 import { defineCommand } from '../cli-spec.js';
 import { CommandError, UsageError } from '../errors.js';
+import { adviceFor, providerLabel } from '../store/secret-service-provider.js';
+import { currentKeychainPlatform } from '../store/keychain-messages.js';
 import { inspectKeyring, loginKeyringFile, PrivateKeyringError, startPrivateKeyring } from '../private-bus/daemons.js';
 import type { CommandContext } from './context.js';
 import { readSecretFromStdin } from '../stdin-secret.js';
@@ -42,6 +44,10 @@ async function unlockHere(passwordStdin: boolean, context: CommandContext): Prom
   if (state.kind === 'desktop') {
     await context.out(`A Secret Service already answers on your session bus${state.pid ? ` (PID ${state.pid})` : ''}: git uses it. Nothing to do.\n`);
     return 0;
+  }
+  if (state.kind === 'provider') {
+    // Starting gnome-keyring beside it would hide the person's own keychain from git.
+    throw new CommandError(`${providerLabel(state.provider)} serves the Secret Service on your session bus: ${adviceFor(state.provider, state.want, currentKeychainPlatform())}`);
   }
   if (state.kind === 'unlocked') {
     await context.out(`Already unlocked: your private Secret Service (PID ${state.pid}) listens on ${state.socket}. Nothing changed.\n`);

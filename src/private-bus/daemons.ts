@@ -8,14 +8,24 @@ import { osModule } from '../builtin.js';
 import { join } from 'node:path';
 import { DbusSendMissing, defaultCollectionLocked, nameHasOwner, ownerPid, SECRETS } from './bus-query.js';
 import { installCommand } from './install-hint.js';
+import { openableBusSocket } from '../store/dbus/address.js';
+import { BusConnection } from '../store/dbus/connection.js';
+import { identifyProvider, type ProviderKind, type ServiceWant } from '../store/secret-service-provider.js';
 import { busAddress, busLocation, stateBusLocation, type BusLocation } from './location.js';
 
 /** What answers for this user, as `doctor` and `unlock` report it. */
 export type KeyringState =
-  | { readonly kind: 'desktop'; readonly address: string; readonly pid: number | undefined }
+  | { readonly kind: 'desktop'; readonly address: string; readonly pid: number | undefined; readonly provider?: ProviderKind | undefined }
+  /**
+   * Another provider (KeePassXC, KWallet...) owns the name on the session bus and does
+   * not serve now (locked, or no default collection): only it can be unlocked, and
+   * `unlock`'s gnome-keyring must not take its place.
+   */
+  | { readonly kind: 'provider'; readonly address: string; readonly provider: ProviderKind; readonly want: ServiceWant; readonly pid: number | undefined }
   | { readonly kind: 'unlocked'; readonly socket: string; readonly pid: number; readonly busPid: number | undefined }
   | { readonly kind: 'locked'; readonly socket: string; readonly pid: number | undefined }
-  | { readonly kind: 'none'; readonly socket: string };
+  /** sessionLocked: a locked keyring owns the name on the session bus, and no one can unlock it from here. */
+  | { readonly kind: 'none'; readonly socket: string; readonly sessionLocked?: boolean };
 
 /** A failure with a message for a person (missing package, wrong password...). */
 export class PrivateKeyringError extends Error {
@@ -45,19 +55,48 @@ async function inspect(env: NodeJS.ProcessEnv): Promise<KeyringState> {
   const { socket } = busLocation(env);
   const ours = busAddress(socket);
   const session = sessionBus(env, ours);
+  let sessionLocked = false;
   if (session && (await nameHasOwner(session, SECRETS, env))) {
+    sessionLocked = true;
     // A locked one on a headless machine cannot prompt: that is what `unlock` is for.
     const locked = await defaultCollectionLocked(session, env);
-    if (locked === false || env.DISPLAY || env.WAYLAND_DISPLAY) return { kind: 'desktop', address: session, pid: await ownerPid(session, SECRETS, env) };
+    const provider = await providerAt(session);
+    if (locked === false || env.DISPLAY || env.WAYLAND_DISPLAY) return { kind: 'desktop', address: session, pid: await ownerPid(session, SECRETS, env), provider };
+    if (provider === 'keepassxc' || provider === 'kwallet') {
+      return { kind: 'provider', address: session, provider, want: locked === undefined ? 'no-collection' : 'locked', pid: await ownerPid(session, SECRETS, env) };
+    }
   }
-  if (!existsSync(socket)) return { kind: 'none', socket };
+  if (!existsSync(socket)) return { kind: 'none', socket, sessionLocked };
   const owned = await nameHasOwner(ours, SECRETS, env);
-  if (owned === undefined) return { kind: 'none', socket };
+  if (owned === undefined) return { kind: 'none', socket, sessionLocked };
   const pid = owned ? await ownerPid(ours, SECRETS, env) : undefined;
   if (owned && pid !== undefined && (await defaultCollectionLocked(ours, env)) === false) {
     return { kind: 'unlocked', socket, pid, busPid: await ownerPid(ours, 'org.freedesktop.DBus', env) };
   }
   return { kind: 'locked', socket, pid };
+}
+
+/** Who owns the Secret Service name on this bus, asked with our own client; undefined when it cannot be told. */
+async function providerAt(address: string): Promise<ProviderKind | undefined> {
+  const socket = openableBusSocket(address);
+  if (!socket) return undefined;
+  const bus = BusConnection.open(socket);
+  try {
+    return await Promise.race([
+      identifyProvider(bus, (pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/comm`, 'latin1');
+        } catch {
+          return undefined;
+        }
+      }),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5000).unref()),
+    ]);
+  } catch {
+    return undefined;
+  } finally {
+    bus.close();
+  }
 }
 
 /** The folder of the user's keyrings, as gnome-keyring finds it. */

@@ -15,7 +15,7 @@ export interface CallWatch {
   /** Absent where nothing can be asked (no D-Bus on this platform). */
   readonly questions?: (() => ServiceQuestions & { close(): void }) | undefined;
   /** The one line for a failure; `asked` says whether the Secret Service could be asked. */
-  readonly explain: (failure: KeychainFailure, error: unknown, asked: boolean) => string;
+  readonly explain: (failure: KeychainFailure, error: unknown, asked: boolean) => string | Promise<string>;
   readonly trace?: Trace | undefined;
 }
 
@@ -32,6 +32,8 @@ export async function watchedCall<T>(operation: (signal: AbortSignal) => Promise
     for (;;) {
       const first = await Promise.race([attempt, clock.after(askAt).then(() => undefined)]);
       if (first?.ok) return first.value;
+      // Our own client already knows what is wrong and what to say: nothing to ask.
+      if (first && first.error instanceof KeychainUnavailableError) throw first.error;
       // Ask; an answer to the call itself that comes first is taken.
       const look = questions
         ? lookAtService(questions, () => clock.after(clock.ranMs() + timeoutMs), previous)
@@ -60,7 +62,7 @@ export async function watchedCall<T>(operation: (signal: AbortSignal) => Promise
           controller.abort();
           markAbandonedNativeWork();
         }
-        throw new KeychainUnavailableError(watch.explain(next.failure, first?.error, situation.health !== 'unknown'));
+        throw new KeychainUnavailableError(await watch.explain(next.failure, first?.error, situation.health !== 'unknown'));
       }
       if (next.kind === 'retry') {
         retries++;

@@ -8,6 +8,7 @@
 //
 // This module is the policy (what to ask, when, and what follows). The asking is
 // injected (ServiceQuestions), so the policy is tested without a bus.
+import type { ProviderKind } from './secret-service-provider.js';
 
 /** What asking found. */
 export type Health =
@@ -19,6 +20,8 @@ export type Health =
   | 'not-running'
   /** Its default collection says Locked. */
   | 'locked'
+  /** It answers, but has no default collection: nothing will be stored or found until a person makes one. */
+  | 'no-collection'
   /** It answered a question, or spent CPU on work, since we last looked: busy, not dead. */
   | 'working'
   /** Alive on the bus, but it neither answered nor worked while we watched. */
@@ -49,6 +52,8 @@ export interface ServiceQuestions {
   process(pid: number): ProcessView | undefined;
   /** The default collection's Locked property; undefined when there is no default collection. Answered late by a busy service. */
   locked(): Promise<boolean | undefined>;
+  /** Who serves (gnome-keyring, KeePassXC, KWallet...): asked only to word a failure. */
+  provider?(): Promise<ProviderKind | undefined>;
 }
 
 /** Stopped by a signal or the debugger, or a zombie: no answer will come. */
@@ -83,7 +88,11 @@ export async function lookAtService(
     ),
     patience().then(() => ({ kind: 'silent' }) as const),
   ]);
-  if (answer.kind === 'answered') return { health: answer.locked ? 'locked' : 'working', ...(before ? { cpu: before } : {}) };
+  if (answer.kind === 'answered') {
+    // No default collection is not "busy": a person must make one (expose a KeePassXC group, create a wallet).
+    if (answer.locked === undefined) return { health: 'no-collection' };
+    return { health: answer.locked ? 'locked' : 'working', ...(before ? { cpu: before } : {}) };
+  }
   // A refusal (an error reply) still came from a running main loop.
   if (answer.kind === 'refused') return { health: 'working', ...(before ? { cpu: before } : {}) };
   const after = before ? questions.process(before.pid) : undefined;
@@ -102,6 +111,7 @@ export type KeychainFailure =
   | 'no-bus'
   | 'no-service'
   | 'locked'
+  | 'no-collection'
   /** Dead to us: stopped, stuck, or (where we cannot ask) silent past the timeout. */
   | 'not-answering'
   /** Alive and working, but still no answer at the busy limit. */
@@ -129,6 +139,7 @@ export function verdict(s: Situation): Verdict {
     case 'no-bus':
     case 'no-service':
     case 'locked':
+    case 'no-collection':
       return fail(s.health);
     case 'not-running':
     case 'stuck':

@@ -14,6 +14,8 @@ import { watchedCall } from './keychain-call.js';
 import type { KeychainFailure, ServiceQuestions } from './keychain-health.js';
 import { SecretServiceQuestions } from './secret-service-questions.js';
 import { secretServiceWriter, type SecretWriter } from './secret-service-writer.js';
+import { personCanAnswer, type OwnResult } from './own-client-result.js';
+import { adviceFor, type ServiceWant } from './secret-service-provider.js';
 
 // Without the pin, Linux silently falls back to the kernel keyring, which the next
 // process cannot read. Other platforms ignore the option.
@@ -25,8 +27,7 @@ const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
  * time to type; on a headless Linux machine no prompt can appear, so fail fast.
  */
 export function keychainTimeoutMs(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): number {
-  const canPrompt = platform !== 'linux' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
-  return canPrompt ? 60_000 : 2000;
+  return personCanAnswer(env, platform) ? 60_000 : 2000;
 }
 
 /**
@@ -60,27 +61,19 @@ export class KeychainSecrets implements SecretBackend {
   ) {}
 
   get(service: string, account: string): Promise<string | null> {
-    return this.call(async (signal) => {
-      const read = await this.reader?.get(service, account, signal);
-      if (read?.kind === 'answer') return read.value;
-      if (read) this.trace?.(`own Secret Service client: ${read.reason}; asking the keyring library`);
-      return new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).getPassword(signal);
-    });
+    return this.call(async (signal) =>
+      this.own(await this.reader?.get(service, account, signal), () => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).getPassword(signal)),
+    );
   }
 
   find(service: string): Promise<Array<{ account: string; password: string }>> {
-    return this.call(async (signal) => {
-      const read = await this.reader?.find(service, signal);
-      if (read?.kind === 'answer') return read.value;
-      if (read) this.trace?.(`own Secret Service client: ${read.reason}; asking the keyring library`);
-      return keyring().findCredentialsAsync(service, null, signal);
-    });
+    return this.call(async (signal) => this.own(await this.reader?.find(service, signal), () => keyring().findCredentialsAsync(service, null, signal)));
   }
 
   /**
    * Our own Secret Service client is the only way to list items: the keyring library
    * looks up exact services only. Without a reader (macOS, Windows, a bus it cannot
-   * open), or when it hands over (a locked item), undefined: "cannot list", which
+   * open), or when it hands over (a locked collection), undefined: "cannot list", which
    * list and logout say, rather than an empty keychain.
    */
   itemsUnder(prefix: string): Promise<Array<{ service: string; account: string }> | undefined> {
@@ -89,7 +82,7 @@ export class KeychainSecrets implements SecretBackend {
     return this.call(async (signal) => {
       const read = await reader.itemsUnder(prefix, signal);
       if (read.kind === 'answer') return read.value;
-      this.trace?.(`own Secret Service client: ${read.reason}; the keyring library cannot list items`);
+      this.trace?.(`own Secret Service client: ${read.kind === 'refuse' ? read.want : read.reason}; the keyring library cannot list items`);
       return undefined;
     });
   }
@@ -100,7 +93,7 @@ export class KeychainSecrets implements SecretBackend {
       return this.call(async (signal) => {
         const read = await reader.gone(service, account, signal);
         if (read.kind === 'answer') return read.value;
-        this.trace?.(`own Secret Service client: ${read.reason}; cannot tell whether the item is gone`);
+        this.trace?.(`own Secret Service client: ${read.kind === 'refuse' ? read.want : read.reason}; cannot tell whether the item is gone`);
         return false;
       });
     }
@@ -109,16 +102,37 @@ export class KeychainSecrets implements SecretBackend {
   }
 
   set(service: string, account: string, secret: string): Promise<void> {
-    return this.call(async (signal) => {
-      const wrote = await this.writer?.set(service, account, secret, signal);
-      if (wrote?.kind === 'done') return;
-      if (wrote) this.trace?.(`own Secret Service client: ${wrote.reason}; asking the keyring library`);
-      return new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).setPassword(secret, signal);
-    });
+    return this.call(async (signal) =>
+      this.own(await this.writer?.set(service, account, secret, signal), () => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).setPassword(secret, signal)),
+    );
   }
 
+  /** Through our own client where it can: Item.Delete needs no transfer session, which the binding always opens. */
   delete(service: string, account: string): Promise<boolean> {
-    return this.call((signal) => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).deletePassword(signal));
+    return this.call(async (signal) =>
+      this.own(await this.writer?.delete(service, account, signal), () => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).deletePassword(signal)),
+    );
+  }
+
+  /** Our own client's result, or the binding's where it hands over; what the service wants, as one line for a person. */
+  private async own<T>(result: OwnResult<T> | undefined, binding: () => Promise<T>): Promise<T> {
+    if (result?.kind === 'answer') return result.value;
+    if (result?.kind === 'refuse') throw new KeychainUnavailableError(await this.wantMessage(result.want));
+    if (result) this.trace?.(`own Secret Service client: ${result.reason}; asking the keyring library`);
+    return binding();
+  }
+
+  /** Who serves, asked of the bus only when there is something to explain: advice differs per provider. */
+  private async wantMessage(want: ServiceWant): Promise<string> {
+    const questions = this.questions?.();
+    try {
+      const provider = questions?.provider ? await Promise.race([questions.provider(), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000).unref())]) : undefined;
+      return adviceFor(provider, want, currentKeychainPlatform());
+    } catch {
+      return adviceFor(undefined, want, currentKeychainPlatform());
+    } finally {
+      questions?.close();
+    }
   }
 
   /** Slow or failing, the call is watched: see keychain-call.ts. */
@@ -136,7 +150,7 @@ export class KeychainSecrets implements SecretBackend {
     }
   }
 
-  private explain(failure: KeychainFailure, error: unknown, asked: boolean): string {
+  private async explain(failure: KeychainFailure, error: unknown, asked: boolean): Promise<string> {
     const platform = currentKeychainPlatform();
     switch (failure) {
       case 'no-bus':
@@ -144,7 +158,8 @@ export class KeychainSecrets implements SecretBackend {
       case 'no-service':
         return noServiceMessage(platform);
       case 'locked':
-        return lockedMessage(platform);
+      case 'no-collection':
+        return this.wantMessage(failure);
       case 'not-answering':
         return `the keychain did not answer within ${this.timeoutMs / 1000} s; check that your Secret Service (gnome-keyring, KeePassXC...) is running and not waiting on a prompt`;
       case 'busy':

@@ -8,6 +8,7 @@ import { BusConnection, expectBody } from './dbus/connection.js';
 import { BusUnreachableError } from './dbus/errors.js';
 import { SECRETS_NAME, SecretServiceClient } from './dbus/secret-service.js';
 import type { OwnerAnswer, ProcessView, ServiceQuestions } from './keychain-health.js';
+import { identifyProvider, type ProviderKind } from './secret-service-provider.js';
 
 const BUS = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus' } as const;
 
@@ -48,6 +49,12 @@ export class SecretServiceQuestions implements ServiceQuestions {
     const bus = this.bus();
     if (!bus) throw new Error('no bus to ask');
     return new SecretServiceClient(bus).aliasLocked('default');
+  }
+
+  async provider(): Promise<ProviderKind | undefined> {
+    const bus = this.bus();
+    if (!bus) return undefined;
+    return identifyProvider(bus, (pid) => readProc(pid, 'comm'));
   }
 
   /** Ends the connection and any question still waiting on it. */

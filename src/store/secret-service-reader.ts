@@ -9,9 +9,10 @@ import { openableBusSocket, type BusSocket } from './dbus/address.js';
 import { BusConnection } from './dbus/connection.js';
 import { BusUnreachableError, DBusErrorReply } from './dbus/errors.js';
 import { SecretServiceClient, type SecretSession, type TransferAlgorithm } from './dbus/secret-service.js';
+import { answer, askBinding, personCanAnswer, refuse, type OwnResult } from './own-client-result.js';
 
-/** The answer, or why the binding must be asked instead. */
-export type ReadResult<T> = { readonly kind: 'answer'; readonly value: T } | { readonly kind: 'ask-binding'; readonly reason: string };
+/** The answer, why the binding must be asked instead, or what the service wants first. */
+export type ReadResult<T> = OwnResult<T>;
 
 export interface SecretReader {
   get(service: string, account: string, signal: AbortSignal): Promise<ReadResult<string | null>>;
@@ -33,7 +34,7 @@ interface Link {
 /** undefined when the environment names no bus this client can open exactly. */
 export function secretServiceReader(env: NodeJS.ProcessEnv, nodeVersion = process.versions.node): SecretReader | undefined {
   const socket = openableBusSocket(env.DBUS_SESSION_BUS_ADDRESS, nodeVersion);
-  return socket && new SecretServiceReader(socket);
+  return socket && new SecretServiceReader(socket, 'plain', personCanAnswer(env));
 }
 
 export class SecretServiceReader implements SecretReader {
@@ -42,17 +43,20 @@ export class SecretServiceReader implements SecretReader {
   constructor(
     private readonly socket: BusSocket,
     private readonly algorithm: TransferAlgorithm = 'plain',
+    /** A person can answer the service's own prompt: then the binding asks them, as libsecret would. */
+    private readonly person = false,
   ) {}
 
   async get(service: string, account: string, signal: AbortSignal): Promise<ReadResult<string | null>> {
     return this.guard(async ({ client, session }) => {
       const found = await client.searchItems({ service, username: account });
-      if (found.locked.length > 0) return askBinding('the item is in a locked collection');
+      if (found.locked.length > 0) return this.lockedItems(client, found.locked);
       const [item, ...more] = found.unlocked;
       if (item === undefined) return answer(null);
       if (more.length > 0) return askBinding('several items match');
       const secret = (await client.getSecrets([item], await session())).get(item);
       const text = secret && decode(secret);
+      if (text === '' && (await collectionLocked(client, item))) return refuse('locked');
       return text === undefined ? askBinding('the secret did not decrypt as UTF-8 text') : answer(text);
     }, signal);
   }
@@ -60,7 +64,7 @@ export class SecretServiceReader implements SecretReader {
   async find(service: string, signal: AbortSignal): Promise<ReadResult<Array<{ account: string; password: string }>>> {
     return this.guard(async ({ client, session }) => {
       const found = await client.searchItems({ service });
-      if (found.locked.length > 0) return askBinding('an item is in a locked collection');
+      if (found.locked.length > 0) return this.lockedItems(client, found.locked);
       if (found.unlocked.length === 0) return answer([]);
       // One round trip for all of it: the secrets and every item's attributes.
       const [secrets, ...attributes] = await Promise.all([
@@ -73,6 +77,8 @@ export class SecretServiceReader implements SecretReader {
         const secret = secrets.get(item);
         const password = secret && decode(secret);
         if (account === undefined || password === undefined) return askBinding('an item lacks a username or a readable secret');
+        // KWallet hands out an empty secret for an item of a closed wallet: that is no password.
+        if (password === '' && (await collectionLocked(client, item))) return refuse('locked');
         accounts.push({ account, password });
       }
       return answer(accounts);
@@ -108,7 +114,8 @@ export class SecretServiceReader implements SecretReader {
    * Whether this item is positively gone: a search for exactly its attributes finds
    * it neither locked nor unlocked, and every collection is unlocked (a locked one,
    * KeePassXC's above all, may hide its items from searches altogether). No
-   * collection at all tells nothing either.
+   * collection at all tells nothing either. The default collection locked is said
+   * ('refuse'): the item may well be there, and the person can do something about it.
    */
   async gone(service: string, account: string, signal: AbortSignal): Promise<ReadResult<boolean>> {
     return this.guard(async ({ client }) => {
@@ -117,8 +124,21 @@ export class SecretServiceReader implements SecretReader {
       const collections = await client.collections();
       if (collections.length === 0) return answer(false);
       const locked = await Promise.all(collections.map((c) => client.collectionLocked(c)));
-      return answer(!locked.some(Boolean));
+      if (!locked.some(Boolean)) return answer(true);
+      // Where we store, locked: a KeePassXC database hides its items then, so this miss may be that.
+      return (await client.aliasLocked('default').catch(() => undefined)) === true ? refuse('locked') : answer(false);
     }, signal);
+  }
+
+  /**
+   * Items the service calls locked. Where a person can answer the service's prompt,
+   * the binding asks them (and waits for them). Where none can, say at once what the
+   * service wants: its collection is locked, or (the collection itself unlocked)
+   * it wants this access confirmed, as KeePassXC does for each new client.
+   */
+  private async lockedItems<T>(client: SecretServiceClient, items: readonly string[]): Promise<ReadResult<T>> {
+    if (this.person) return askBinding('the item is locked: the keyring library prompts');
+    return refuse((await collectionLocked(client, items[0]!)) ? 'locked' : 'confirmation');
   }
 
   /** Ends the connection (a process that exits needs not: the kernel closes it). */
@@ -157,6 +177,7 @@ export class SecretServiceReader implements SecretReader {
       return await operation(link);
     } catch (error) {
       if (signal.aborted) throw error;
+      if (error instanceof SessionRefused) return refuse('cannot-encrypt');
       const reason = error instanceof Error ? `${error.name}: ${error.message.split('\n', 1)[0]}` : 'failed';
       return askBinding(reason);
     } finally {
@@ -173,20 +194,37 @@ async function openSession(client: SecretServiceClient, algorithm: TransferAlgor
   try {
     return await client.openSession(algorithm);
   } catch (error) {
-    if (algorithm === 'plain' && error instanceof DBusErrorReply && error.errorName === NOT_SUPPORTED) return client.openSession('dh');
+    if (!(algorithm === 'plain' && error instanceof DBusErrorReply && error.errorName === NOT_SUPPORTED)) throw error;
+  }
+  try {
+    return await client.openSession('dh');
+  } catch (error) {
+    // KWallet without QCA's crypto plugins fails every dh session ("createDLGroup failed"), and refuses plain.
+    if (error instanceof DBusErrorReply) throw new SessionRefused(error.message);
     throw error;
   }
 }
 
+/** The service refused every transfer session we can offer: no secret can be read through it. */
+export class SessionRefused extends Error {
+  override readonly name = 'SessionRefused';
+}
+
+/**
+ * Whether the collection holding this item says Locked. Item paths are children of
+ * their collection's (Secret Service API: /org/freedesktop/secrets/collection/NAME/ID).
+ * A collection that will not say is taken as locked: that only ever keeps data.
+ */
+export async function collectionLocked(client: SecretServiceClient, item: string): Promise<boolean> {
+  const collection = item.slice(0, item.lastIndexOf('/'));
+  try {
+    return await client.collectionLocked(collection);
+  } catch {
+    return true;
+  }
+}
+
 const NOT_SUPPORTED = 'org.freedesktop.DBus.Error.NotSupported';
-
-function answer<T>(value: T): ReadResult<T> {
-  return { kind: 'answer', value };
-}
-
-function askBinding<T>(reason: string): ReadResult<T> {
-  return { kind: 'ask-binding', reason };
-}
 
 function decode(bytes: Uint8Array): string | undefined {
   try {

@@ -2,7 +2,8 @@
 // method calls matched to their replies by serial. Short-lived by design (a helper
 // process asks a few questions and exits), so everything is pipelined: the AUTH
 // line, BEGIN, Hello and the first calls leave in one write, as sd-bus does, and
-// the bus answers them in order. Signals and calls addressed to us are ignored.
+// the bus answers them in order. Signals go to whoever listens (a Prompt's
+// Completed); calls addressed to us are ignored.
 import type { Socket } from 'node:net';
 import { connectPath, type BusSocket } from './address.js';
 import { netModule } from '../../builtin.js';
@@ -23,6 +24,12 @@ export interface Reply {
   readonly body: readonly DBusValue[];
 }
 
+export interface BusSignal extends Reply {
+  readonly path: string;
+  readonly interface: string;
+  readonly member: string;
+}
+
 const BUS = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus' } as const;
 const MAX_AUTH_LINE = 16 * 1024;
 
@@ -38,6 +45,8 @@ export class BusConnection {
   private received: Uint8Array = new Uint8Array(0);
   private authenticated = false;
   private failure: Error | undefined;
+  private readonly listeners = new Set<(signal: BusSignal) => void>();
+  private closeWaiters: Array<(reason: Error) => void> = [];
   /** This connection's unique name (":1.42"), once Hello is answered. */
   readonly uniqueName: Promise<string>;
 
@@ -93,6 +102,22 @@ export class BusConnection {
     return expectBody<[boolean]>(reply, 'b')[0];
   }
 
+  /**
+   * Hears every signal the bus routes to us (ask for them with AddMatch first);
+   * returns the way to stop. Waiting for a signal keeps the process alive only
+   * through the waiter's own deadline, never through the socket.
+   */
+  onSignal(listener: (signal: BusSignal) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves with the reason once the connection is closed or broken. */
+  closed(): Promise<Error> {
+    if (this.failure) return Promise.resolve(this.failure);
+    return new Promise((resolve) => this.closeWaiters.push(resolve));
+  }
+
   /** Ends the connection; calls in flight fail with `reason`. */
   close(reason: Error = new BusUnreachableError('connection closed')): void {
     this.fail(reason);
@@ -103,6 +128,9 @@ export class BusConnection {
     this.socket.destroy();
     const pending = [...this.pending.values()];
     this.pending.clear();
+    const waiters = this.closeWaiters;
+    this.closeWaiters = [];
+    for (const waiter of waiters) waiter(this.failure);
     for (const p of pending) p.reject(this.failure);
   }
 
@@ -137,6 +165,12 @@ export class BusConnection {
   }
 
   private dispatch(message: DBusMessage & { readonly type: number }): void {
+    if (message.type === MessageType.Signal) {
+      const { path, interface: iface, member } = message;
+      if (path === undefined || iface === undefined || member === undefined) return;
+      for (const listener of [...this.listeners]) listener({ path, interface: iface, member, signature: message.signature, body: message.body });
+      return;
+    }
     if (message.type !== MessageType.MethodReturn && message.type !== MessageType.Error) return;
     const serial = message.replySerial;
     const pending = serial === undefined ? undefined : this.pending.get(serial);
