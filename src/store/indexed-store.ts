@@ -31,8 +31,9 @@ export interface SecretBackend {
   /**
    * Whether the keychain positively says this item does not exist: a direct lookup
    * where nothing is locked. false when it exists, and also whenever that cannot be
-   * told (a locked collection, a search that may leave items out): no index row may
-   * go on the strength of a search that did not return it (src/store/index-rule.ts).
+   * told (a search that may leave items out): no index row may go on the strength of
+   * a search that did not return it (src/store/index-rule.ts). Throws
+   * KeychainUnavailableError, with the fix, where the item may be hidden by a lock.
    */
   confirmGone(service: string, account: string): Promise<boolean>;
 }
