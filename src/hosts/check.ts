@@ -10,7 +10,7 @@ import type { StoredCredential, TokenMetadata } from '../store/credential-store.
 import { ApiUrlError, checkedApiUrl } from './api-url.js';
 import { providerOfStored } from './choose.js';
 import { hostSetting } from './host-settings.js';
-import type { HostProvider, Validation } from './provider.js';
+import type { HostProvider, TokenCheck, Validation } from './provider.js';
 
 type Services = Pick<CommandContext, 'env' | 'git' | 'now'>;
 
@@ -56,6 +56,12 @@ async function apiBaseFor(context: Pick<CommandContext, 'env' | 'git'>, provider
 export async function rememberApiUrl(context: Pick<CommandContext, 'env' | 'git'>, host: string): Promise<void> {
   const fromEnv = context.env.GIT_CREDENTIAL_PAT_API_URL;
   if (fromEnv) await context.git.setGlobal(`credential.https://${host}.${API_URL_SETTING}`, checkedApiUrl(fromEnv));
+}
+
+/** What a provider's API call needs for one token of a stored credential's host: the API root decided here, as for status. */
+export async function tokenCheckFor(context: Pick<CommandContext, 'env' | 'git'>, provider: HostProvider, host: string, token: string, account?: string): Promise<TokenCheck> {
+  holdSecret(token);
+  return { token, apiBase: await apiBaseFor(context, provider, host), timeoutMs: apiTimeoutMs(context.env), ...(account === undefined ? {} : { account }) };
 }
 
 export interface NewToken {

@@ -19,10 +19,18 @@ export interface LockHolder {
   readonly namespace: string;
 }
 
+/** When a lock is judged left behind; a lock held across network calls (rotate's) needs longer. */
+export interface LockLimits {
+  readonly holdMs: number;
+  readonly staleMs: number;
+}
+
+const INDEX_LIMITS: LockLimits = { holdMs: HOLD_LIMIT_MS, staleMs: STALE_LOCK_MS };
+
 /** What a waiter concludes about the lock it found. Pure. */
-export function judgeLock(holder: LockHolder | undefined, here: string, alive: (pid: number) => boolean, ageMs: number): 'wait' | 'break' {
-  if (holder && holder.namespace === here) return alive(holder.pid) && ageMs <= HOLD_LIMIT_MS ? 'wait' : 'break';
-  return ageMs > STALE_LOCK_MS ? 'break' : 'wait';
+export function judgeLock(holder: LockHolder | undefined, here: string, alive: (pid: number) => boolean, ageMs: number, limits: LockLimits = INDEX_LIMITS): 'wait' | 'break' {
+  if (holder && holder.namespace === here) return alive(holder.pid) && ageMs <= limits.holdMs ? 'wait' : 'break';
+  return ageMs > limits.staleMs ? 'break' : 'wait';
 }
 
 export function parseHolder(text: string): LockHolder | undefined {
@@ -34,6 +42,19 @@ export function parseHolder(text: string): LockHolder | undefined {
 
 /** Takes the lock, waiting while a live holder keeps it; returns its release. */
 export function acquireLock(lockPath: string): () => void {
+  for (;;) {
+    const release = tryLock(lockPath);
+    if (release) return release;
+    // A random pause, so two hundred waiters do not poll in step.
+    sleep(10 + Math.floor(Math.random() * 20));
+  }
+}
+
+/**
+ * One attempt: the lock's release when taken (breaking one left behind), or undefined
+ * while a live holder keeps it, for callers that wait in their own way (asynchronously).
+ */
+export function tryLock(lockPath: string, limits: LockLimits = INDEX_LIMITS): (() => void) | undefined {
   const here = pidNamespace();
   const me = `${process.pid} ${here}\n`;
   for (;;) {
@@ -50,12 +71,8 @@ export function acquireLock(lockPath: string): () => void {
     }
     const text = readLock(lockPath);
     if (text === undefined) continue; // released meanwhile
-    if (judgeLock(parseHolder(text), here, isAlive, ageMs(lockPath)) === 'break') {
-      breakLock(lockPath, text);
-      continue;
-    }
-    // A random pause, so two hundred waiters do not poll in step.
-    sleep(10 + Math.floor(Math.random() * 20));
+    if (judgeLock(parseHolder(text), here, isAlive, ageMs(lockPath), limits) === 'wait') return undefined;
+    breakLock(lockPath, text);
   }
 }
 
