@@ -9,6 +9,7 @@ import { describeExpiry, expiryJson, expiryState, renewAdvice } from '../expiry.
 import type { StoredCredential, TokenMetadata } from '../store/credential-store.js';
 import { ApiUrlError, checkedApiUrl } from './api-url.js';
 import { providerOfStored } from './choose.js';
+import { canSelfRotate } from './self-rotation.js';
 import { hostSetting } from './host-settings.js';
 import type { HostProvider, TokenCheck, Validation } from './provider.js';
 
@@ -193,7 +194,9 @@ export async function recheckStored(context: Services & Pick<CommandContext, 'st
         login,
         scopes: validation.scopes,
         state: expiryState(expiresAt, now) === 'expiring' ? 'expiring' : 'valid',
-        detail: `${login}, expires ${describeExpiry(expiresAt, now)}`,
+        detail: `${login}, expires ${describeExpiry(expiresAt, now)}${
+          expiryState(expiresAt, now) === 'expiring' && canSelfRotate({ provider: provider!.id, scopes: validation.scopes }) ? `; ${renewAdvice(target.host, true)}` : ''
+        }`,
         expires: expiryJson(expiresAt),
         validated: new Date(now).toISOString(),
       };
