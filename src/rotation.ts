@@ -12,7 +12,7 @@ import type { Secret } from './credential.js';
 import type { CommandContext } from './commands/context.js';
 import { expiryJson, expiryState, formatDate } from './expiry.js';
 import { tokenCheckFor } from './hosts/check.js';
-import type { HostProvider, SelfRotation, TokenCheck, Validation } from './hosts/provider.js';
+import type { HostProvider, Rotation, SelfRotation, TokenCheck, Validation } from './hosts/provider.js';
 import { newExpiry, type LifetimeChoice } from './rotation-lifetime.js';
 import { lockForRotation } from './rotation-lock.js';
 import type { StoredCredential, TokenMetadata } from './store/credential-store.js';
@@ -96,32 +96,66 @@ export async function rotateStored(context: Services, stored: StoredCredential, 
     const ready = await writeAndReadBack(context, stored, current, 'keep', [0]);
     if (ready !== undefined) return failed(`the keychain did not take a write (${ready}); nothing was rotated, the stored token is unchanged`);
 
-    const answer = await rotation.rotate(oldCheck, expiresOn);
-    if (answer.outcome !== 'rotated') return failed(await notRotated(provider, answer, oldCheck, host, days));
-
-    // From here the new token exists nowhere else: the keychain first, then everything else.
-    holdSecret(answer.token);
-    const secret: Secret = { password: answer.token, ...(answer.expiresAt === undefined ? {} : { passwordExpiryUtc: answer.expiresAt }) };
-    const newMetadata: TokenMetadata = {
-      ...(metadata ?? {}),
-      provider: provider.id,
-      login: metadata?.login ?? before.login ?? username,
-      scopes: answer.scopes ?? before.scopes,
-      ...(answer.expiresAt === undefined ? {} : { expiresAt: answer.expiresAt }),
-    };
-    const refused = await writeAndReadBack(context, stored, secret, newMetadata, WRITE_PAUSES_MS);
-    const rotated = { ...base, expires: expiryJson(answer.expiresAt), scopes: newMetadata.scopes };
-    if (refused !== undefined) return rescue(options.rescue, rotated, answer.token, provider, refused);
+    // From the request until the new token is stored or shown, Ctrl-C or a closed
+    // terminal must not end the process: that would lose the token. Every step is bounded.
+    const unguard = holdSignals();
     try {
-      return { ...rotated, ...(await confirm(context, stored, provider, secret, newMetadata, host, days)) };
-    } catch (error) {
-      // The new token is in the keychain already: whatever failed after that loses nothing.
-      const why = error instanceof Error && error.message ? error.message.split('\n')[0]! : 'unexpected error';
-      return { ...rotated, result: 'rotated', verified: false, detail: `the new token is stored in your keychain in place of the old one, but checking it failed (${why}); run: git-credential-pat status --host ${host}` };
+      const answer = await rotation.rotate(oldCheck, expiresOn);
+      if (answer.outcome !== 'rotated') return failed(await notRotated(provider, answer, oldCheck, host, days));
+      return await keep(context, stored, provider, options.rescue, base, metadata, before, answer, days);
+    } finally {
+      unguard();
     }
   } finally {
     release();
   }
+}
+
+/** The new token: into the keychain first, else to the person; then checked with the forge. */
+async function keep(
+  context: Services,
+  stored: StoredCredential,
+  provider: HostProvider,
+  to: Rescue,
+  base: Omit<RotationReport, 'result' | 'detail'>,
+  metadata: TokenMetadata | undefined,
+  before: Extract<Validation, { state: 'valid' }>,
+  answer: Extract<Rotation, { outcome: 'rotated' }>,
+  days: number,
+): Promise<RotationReport> {
+  const { host } = stored.target;
+  const { username } = stored;
+  // From here the new token exists nowhere else: the keychain first, then everything else.
+  holdSecret(answer.token);
+  const secret: Secret = { password: answer.token, ...(answer.expiresAt === undefined ? {} : { passwordExpiryUtc: answer.expiresAt }) };
+  const newMetadata: TokenMetadata = {
+    ...(metadata ?? {}),
+    provider: provider.id,
+    login: metadata?.login ?? before.login ?? username,
+    scopes: answer.scopes ?? before.scopes,
+    ...(answer.expiresAt === undefined ? {} : { expiresAt: answer.expiresAt }),
+  };
+  const refused = await writeAndReadBack(context, stored, secret, newMetadata, WRITE_PAUSES_MS);
+  const rotated = { ...base, expires: expiryJson(answer.expiresAt), scopes: newMetadata.scopes };
+  if (refused !== undefined) return rescue(to, rotated, answer.token, provider, refused);
+  try {
+    return { ...rotated, ...(await confirm(context, stored, provider, secret, newMetadata, host, days)) };
+  } catch (error) {
+    // The new token is in the keychain already: whatever failed after that loses nothing.
+    const why = error instanceof Error && error.message ? error.message.split('\n')[0]! : 'unexpected error';
+    return { ...rotated, result: 'rotated', verified: false, detail: `the new token is stored in your keychain in place of the old one, but checking it failed (${why}); run: git-credential-pat status --host ${host}` };
+  }
+}
+
+const GUARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Keeps the process alive through these signals until the returned function is called. */
+function holdSignals(): () => void {
+  const ignore = () => {};
+  for (const signal of GUARDED_SIGNALS) process.on(signal, ignore);
+  return () => {
+    for (const signal of GUARDED_SIGNALS) process.off(signal, ignore);
+  };
 }
 
 function allows(rotation: SelfRotation, scopes: readonly string[]): boolean {

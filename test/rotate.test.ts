@@ -322,6 +322,26 @@ describe('a keychain that refuses the new token after GitLab rotated', () => {
   });
 });
 
+describe('the Secret Service dying the moment GitLab rotated', () => {
+  it('on a real terminal: the new token is written to the terminal, with the old one declared dead', async () => {
+    const own = await privateKeyring();
+    const old = gitlabToken();
+    const m = await machine(old, own.env);
+    api.beforeRotateAnswer = () => own.close();
+    try {
+      const { code, screen } = await runOnTerminal([process.execPath, HELPER, 'rotate', '--host', m.host], [], m.env, 60_000);
+      const fresh = allTokens().find((t) => api.tokens.get(t)!.family === old && t !== old)!;
+      expect(code).toBe(1);
+      expect(screen).toMatch(/GitLab rotated the token for alice on \S+: the old token is already revoked, and the keychain refused the new one/);
+      expect(screen).toContain(`\n  ${fresh}\r\n`);
+      expect(api.tokens.get(fresh)!.dead).toBeUndefined();
+      expect(filesUnder(m.env.HOME!)).not.toContain(fresh);
+    } finally {
+      api.beforeRotateAnswer = undefined;
+    }
+  }, 90_000);
+});
+
 describe('expiry reminders name rotate where it works', () => {
   it('get, status and doctor', async () => {
     const rotatable = await machine(gitlabToken());
