@@ -63,9 +63,9 @@ export function indexOnly(env: NodeJS.ProcessEnv): string {
  * Said by list and logout when index rows were kept because the keychain would
  * neither give nor deny their items (locked, or refusing): what is shown may be incomplete.
  */
-export function unconfirmedNote(rows: readonly UnconfirmedRow[]): string {
+export function unconfirmedNote(rows: readonly UnconfirmedRow[], unreadable: string | undefined): string {
   const names = rows.map((r) => `${r.username || '(empty)'} on ${serviceName(r.target).replace(/^git-credential-pat:/, '')}`);
-  return `${rows.length} recorded credential${rows.length === 1 ? '' : 's'} could not be read from the keychain now (${names.join(', ')}): kept in the index, but not shown; this may be incomplete (is the keychain locked?)`;
+  return `${rows.length} recorded credential${rows.length === 1 ? '' : 's'} could not be read from the keychain now (${names.join(', ')}), so this may be incomplete; they stay recorded. ${unreadable ? `Why: ${unreadable}` : 'Is the keychain locked?'}`;
 }
 
 /** "classic personal access token", or "token of unknown kind". */

@@ -38,9 +38,9 @@ shows only what its index records.`,
   },
   examples: [{ command: 'git-credential-pat list' }, { command: 'git-credential-pat list --json' }],
   async run({ values }, context) {
-    const { views, wholeKeychain, unconfirmed } = await credentialViews(context);
-    if (!wholeKeychain) context.err(`note: ${indexOnly(context.env)}\n`);
-    if (unconfirmed.length > 0) context.err(`note: ${unconfirmedNote(unconfirmed)}\n`);
+    const { views, wholeKeychain, unconfirmed, unreadable } = await credentialViews(context);
+    if (!wholeKeychain && unreadable === undefined) context.err(`note: ${indexOnly(context.env)}\n`);
+    if (unconfirmed.length > 0) context.err(`note: ${unconfirmedNote(unconfirmed, unreadable)}\n`);
     if (values.json) {
       await context.out(`${JSON.stringify(views, null, 2)}\n`);
       return 0;
@@ -73,7 +73,7 @@ shows only what its index records.`,
 });
 
 async function credentialViews(context: CommandContext): Promise<{ views: CredentialView[] } & Omit<Inventory, 'credentials'>> {
-  const { credentials, wholeKeychain, unconfirmed } = await context.store().inventory();
+  const { credentials, wholeKeychain, unconfirmed, unreadable } = await context.store().inventory();
   const defaults = new Map<string, string | undefined>();
   for (const c of credentials) {
     const url = `${c.target.protocol}://${c.target.host}`;
@@ -85,6 +85,6 @@ async function credentialViews(context: CommandContext): Promise<{ views: Creden
     views.push(viewOf(c, await providerOfStored(context, c), now, defaults.get(`${c.target.protocol}://${c.target.host}`) === c.username));
   }
   views.sort((a, b) => a.host.localeCompare(b.host) || a.username.localeCompare(b.username));
-  return { views, wholeKeychain, unconfirmed };
+  return { views, wholeKeychain, unconfirmed, ...(unreadable === undefined ? {} : { unreadable }) };
 }
 

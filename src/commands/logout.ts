@@ -21,15 +21,15 @@ XDG_STATE_HOME), which git would otherwise keep using.`,
   async run({ values }, context) {
     const host = values.host === undefined ? undefined : parseHostArgument(values.host);
     const store = context.store();
-    const { credentials, wholeKeychain, unconfirmed } = await store.inventory();
-    if (unconfirmed.length > 0) context.err(`note: ${unconfirmedNote(unconfirmed)}\n`);
+    const { credentials, wholeKeychain, unconfirmed, unreadable } = await store.inventory();
+    if (unconfirmed.length > 0) context.err(`note: ${unconfirmedNote(unconfirmed, unreadable)}\n`);
     const matches = credentials.filter(
       (c) => (host === undefined || c.target.host === host) && (values.username === undefined || c.username === values.username),
     );
     if (matches.length === 0) {
       throw new CommandError(wholeKeychain ? 'no stored credential matches' : `no credential matches: ${indexOnly(context.env)}`);
     }
-    if (!wholeKeychain) context.err(`note: ${indexOnly(context.env)}\n`);
+    if (!wholeKeychain && unreadable === undefined) context.err(`note: ${indexOnly(context.env)}\n`);
     const names = matches.map(
       (c) => `${c.username || '(empty)'} on ${serviceName(c.target).replace(/^git-credential-pat:/, '')}${c.inIndex === false ? ' (not in this index)' : ''}`,
     );

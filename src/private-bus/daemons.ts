@@ -15,7 +15,7 @@ import { busAddress, busLocation, stateBusLocation, type BusLocation } from './l
 
 /** What answers for this user, as `doctor` and `unlock` report it. */
 export type KeyringState =
-  | { readonly kind: 'desktop'; readonly address: string; readonly pid: number | undefined }
+  | { readonly kind: 'desktop'; readonly address: string; readonly pid: number | undefined; readonly provider?: ProviderKind | undefined }
   /**
    * Another provider (KeePassXC, KWallet...) owns the name on the session bus and does
    * not serve now (locked, or no default collection): only it can be unlocked, and
@@ -60,8 +60,8 @@ async function inspect(env: NodeJS.ProcessEnv): Promise<KeyringState> {
     sessionLocked = true;
     // A locked one on a headless machine cannot prompt: that is what `unlock` is for.
     const locked = await defaultCollectionLocked(session, env);
-    if (locked === false || env.DISPLAY || env.WAYLAND_DISPLAY) return { kind: 'desktop', address: session, pid: await ownerPid(session, SECRETS, env) };
     const provider = await providerAt(session);
+    if (locked === false || env.DISPLAY || env.WAYLAND_DISPLAY) return { kind: 'desktop', address: session, pid: await ownerPid(session, SECRETS, env), provider };
     if (provider === 'keepassxc' || provider === 'kwallet') {
       return { kind: 'provider', address: session, provider, want: locked === undefined ? 'no-collection' : 'locked', pid: await ownerPid(session, SECRETS, env) };
     }

@@ -19,7 +19,11 @@ const UNLOCK = 'git-credential-pat unlock (once per boot)';
 export function describeKeyringState(state: KeyringState): StateCheck {
   switch (state.kind) {
     case 'desktop':
-      return { check: 'secret-service', level: 'ok', message: `a Secret Service answers on your session bus${state.pid ? ` (PID ${state.pid})` : ''}` };
+      return {
+        check: 'secret-service',
+        level: 'ok',
+        message: `${state.provider && state.provider !== 'other' ? `${providerLabel(state.provider)}'s Secret Service` : 'a Secret Service'} answers on your session bus${state.pid ? ` (PID ${state.pid})` : ''}`,
+      };
     case 'unlocked':
       return { check: 'secret-service', level: 'ok', message: `your private Secret Service from unlock is unlocked (PID ${state.pid}, socket ${state.socket})` };
     case 'locked':

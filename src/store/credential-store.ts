@@ -48,6 +48,8 @@ export interface Inventory {
   readonly wholeKeychain: boolean;
   /** Rows kept in the index although their item could not be read now: the list may be incomplete. */
   readonly unconfirmed: readonly UnconfirmedRow[];
+  /** Why the keychain could not be read at all (locked, unreachable), in one line with its fix. */
+  readonly unreadable?: string;
 }
 
 /** On write: new metadata, keep what is there (the token did not change), or drop it. */

@@ -5,6 +5,7 @@ import { accountName, sameTarget, serviceName, SERVICE_PREFIX, targetOfService, 
 import { decodeSecret, encodeSecret } from '../secret-codec.js';
 import { refuseTokenAsUsername } from '../token-username.js';
 import {
+  KeychainUnavailableError,
   WARNING_INTERVAL_MS,
   type Account,
   type CredentialStore,
@@ -30,8 +31,9 @@ export interface SecretBackend {
   /**
    * Whether the keychain positively says this item does not exist: a direct lookup
    * where nothing is locked. false when it exists, and also whenever that cannot be
-   * told (a locked collection, a search that may leave items out): no index row may
-   * go on the strength of a search that did not return it (src/store/index-rule.ts).
+   * told (a search that may leave items out): no index row may go on the strength of
+   * a search that did not return it (src/store/index-rule.ts). Throws
+   * KeychainUnavailableError, with the fix, where the item may be hidden by a lock.
    */
   confirmGone(service: string, account: string): Promise<boolean>;
 }
@@ -45,7 +47,9 @@ export class IndexedStore implements CredentialStore {
 
   async read(target: Target, username: string): Promise<Secret | undefined> {
     const text = await this.secrets.get(serviceName(target), accountName(username));
-    return text === null ? undefined : decodeSecret(text);
+    if (text !== null) return decodeSecret(text);
+    if (findRow(this.index.rows(), target, username)) await this.missingKnown(target, username);
+    return undefined;
   }
 
   /**
@@ -65,6 +69,7 @@ export class IndexedStore implements CredentialStore {
       if (text !== null) found.push({ username, secret: decodeSecret(text) });
     }
     if (found.length > 0 && reach === 'known') return found;
+    if (known[0] !== undefined && found.length === 0) await this.missingKnown(target, known[0]);
     for (const { account, password } of await this.secrets.find(service)) {
       const username = usernameOf(account);
       if (!found.some((a) => a.username === username)) found.push({ username, secret: decodeSecret(password) });
@@ -89,6 +94,15 @@ export class IndexedStore implements CredentialStore {
     const removed = await this.secrets.delete(serviceName(target), accountName(username));
     this.index.update((rows) => removeRow(rows, target, username));
     return removed;
+  }
+
+  /**
+   * An account the index knows was not found. A keychain that hides items while
+   * locked (KeePassXC) says so here, as an error with its fix, rather than letting
+   * the miss pass for "nothing stored"; gone, or where it cannot tell, it is a miss.
+   */
+  private async missingKnown(target: Target, username: string): Promise<void> {
+    await this.secrets.confirmGone(serviceName(target), accountName(username));
   }
 
   async targetsFor(protocol: string, host: string): Promise<Target[]> {
@@ -119,13 +133,34 @@ export class IndexedStore implements CredentialStore {
    */
   async inventory(): Promise<Inventory> {
     const rows = this.index.rows();
-    const items = await this.secrets.itemsUnder?.(SERVICE_PREFIX);
+    const items = await this.secrets.itemsUnder?.(SERVICE_PREFIX).catch((error: unknown) => {
+      if (error instanceof KeychainUnavailableError) return undefined;
+      throw error;
+    });
     const listed: StoredCredential[] = [];
     const unconfirmed: UnconfirmedRow[] = [];
     const gone: IndexRow[] = [];
+    let unreadable: string | undefined;
     for (const row of rows) {
       const service = serviceName(row.target);
-      const text = await this.secrets.get(service, accountName(row.username));
+      if (unreadable !== undefined) {
+        unconfirmed.push({ target: row.target, username: row.username });
+        continue;
+      }
+      let text: string | null;
+      try {
+        text = await this.secrets.get(service, accountName(row.username));
+        if (text === null && !(await this.secrets.confirmGone(service, accountName(row.username)))) {
+          unconfirmed.push({ target: row.target, username: row.username });
+          continue;
+        }
+      } catch (error) {
+        // Locked or unreachable: one answer stands for every row (each would wait as long).
+        if (!(error instanceof KeychainUnavailableError)) throw error;
+        unreadable = error.message;
+        unconfirmed.push({ target: row.target, username: row.username });
+        continue;
+      }
       if (text !== null) {
         listed.push({
           target: row.target,
@@ -135,14 +170,12 @@ export class IndexedStore implements CredentialStore {
           ...(row.metadata ? { metadata: row.metadata } : {}),
           inIndex: true,
         });
-      } else if (await this.secrets.confirmGone(service, accountName(row.username))) {
-        gone.push(row);
       } else {
-        unconfirmed.push({ target: row.target, username: row.username });
+        gone.push(row);
       }
     }
     const seen = (service: string, username: string) => rows.some((r) => serviceName(r.target) === service && r.username === username);
-    for (const { service, account } of items ?? []) {
+    for (const { service, account } of unreadable === undefined ? (items ?? []) : []) {
       const target = targetOfService(service);
       const username = usernameOf(account);
       if (!target || serviceName(target) !== service || seen(service, username)) continue;
@@ -153,11 +186,14 @@ export class IndexedStore implements CredentialStore {
     if (pruned.length !== rows.length) {
       this.index.update((current) => keepUnlessGone(current, gone));
     }
-    return { credentials: listed, wholeKeychain: items !== undefined, unconfirmed };
+    return { credentials: listed, wholeKeychain: items !== undefined && unreadable === undefined, unconfirmed, ...(unreadable === undefined ? {} : { unreadable }) };
   }
 
+  /** What status, doctor and the guide work from: a keychain that cannot be read is an error for them. */
   async list(): Promise<StoredCredential[]> {
-    return (await this.inventory()).credentials;
+    const { credentials, unreadable } = await this.inventory();
+    if (unreadable !== undefined) throw new KeychainUnavailableError(unreadable);
+    return credentials;
   }
 
   async metadata(target: Target, username: string): Promise<TokenMetadata | undefined> {

@@ -91,7 +91,8 @@ export class KeychainSecrets implements SecretBackend {
       return this.call(async (signal) => {
         const read = await reader.gone(service, account, signal);
         if (read.kind === 'answer') return read.value;
-        this.trace?.(`own Secret Service client: ${read.kind === 'refuse' ? read.want : read.reason}; cannot tell whether the item is gone`);
+        if (read.kind === 'refuse') throw new KeychainUnavailableError(await this.wantMessage(read.want));
+        this.trace?.(`own Secret Service client: ${read.reason}; cannot tell whether the item is gone`);
         return false;
       });
     }

@@ -112,7 +112,7 @@ export function adviceFor(provider: ProviderKind | undefined, want: ServiceWant,
     case 'kwallet':
       switch (want) {
         case 'locked':
-          return "KWallet's wallet is closed; open it (KWallet Manager, or log in to Plasma), and try again";
+          return "KWallet's wallet is closed (locked); open it (KWallet Manager, or log in to Plasma), and try again";
         case 'confirmation':
           return 'KWallet asks to allow this access, and no one can answer it here; allow it in KWallet, and try again';
         case 'no-collection':

@@ -114,7 +114,8 @@ export class SecretServiceReader implements SecretReader {
    * Whether this item is positively gone: a search for exactly its attributes finds
    * it neither locked nor unlocked, and every collection is unlocked (a locked one,
    * KeePassXC's above all, may hide its items from searches altogether). No
-   * collection at all tells nothing either.
+   * collection at all tells nothing either. The default collection locked is said
+   * ('refuse'): the item may well be there, and the person can do something about it.
    */
   async gone(service: string, account: string, signal: AbortSignal): Promise<ReadResult<boolean>> {
     return this.guard(async ({ client }) => {
@@ -123,7 +124,9 @@ export class SecretServiceReader implements SecretReader {
       const collections = await client.collections();
       if (collections.length === 0) return answer(false);
       const locked = await Promise.all(collections.map((c) => client.collectionLocked(c)));
-      return answer(!locked.some(Boolean));
+      if (!locked.some(Boolean)) return answer(true);
+      // Where we store, locked: a KeePassXC database hides its items then, so this miss may be that.
+      return (await client.aliasLocked('default').catch(() => undefined)) === true ? refuse('locked') : answer(false);
     }, signal);
   }
 

@@ -56,10 +56,32 @@ export class SecretServiceWriter implements SecretWriter {
 
   set(service: string, account: string, secret: string, signal: AbortSignal): Promise<WriteResult> {
     return this.session(signal, async (bus, client) => {
-      // The alias first, answered, then the session: never OpenSession as a new
+      // A search first, answered, then the session: never OpenSession as a new
       // client's first message to gnome-keyring 42 (see searchItems in dbus/secret-service.ts).
-      // The collection's Locked is not asked: a locked collection refuses
-      // CreateItem (IsLocked) or answers with a prompt.
+      const found = await client.searchItems({ service, username: account });
+      if (found.locked.length > 0) {
+        if (this.person) return askBinding('the item is locked: the keyring library prompts');
+        return refuse((await collectionLocked(client, found.locked[0]!)) ? 'locked' : 'confirmation');
+      }
+      const value = new TextEncoder().encode(secret);
+      if (found.unlocked.length > 0) {
+        // An existing item gets its new secret in place: KeePassXC answers a CreateItem
+        // that would replace one with a prompt that wants a person, even unlocked.
+        const session = await client.openSession('plain');
+        for (const item of found.unlocked) {
+          await bus.call({
+            destination: SECRETS_NAME,
+            path: item,
+            interface: 'org.freedesktop.Secret.Item',
+            member: 'SetSecret',
+            signature: '(oayays)',
+            body: [[session.path, new Uint8Array(0), value, 'application/octet-stream']],
+          });
+        }
+        return answer(undefined);
+      }
+      // The collection's Locked is not asked: a locked collection refuses CreateItem
+      // (IsLocked) or answers with a prompt.
       const collection = await this.defaultCollection(bus);
       if (collection.kind !== 'answer') return collection;
       const session = await client.openSession('plain');
@@ -73,10 +95,11 @@ export class SecretServiceWriter implements SecretWriter {
         interface: 'org.freedesktop.Secret.Collection',
         member: 'CreateItem',
         signature: 'a{sv}(oayays)b',
-        body: [properties, [session.path, new Uint8Array(0), new TextEncoder().encode(secret), 'application/octet-stream'], true],
+        body: [properties, [session.path, new Uint8Array(0), value, 'application/octet-stream'], true],
       });
       const [item, prompt] = expectBody<[string, string]>(reply, 'oo');
       if (prompt === NO_PROMPT) return item === NO_OBJECT ? askBinding('CreateItem made no item') : answer(undefined);
+      // KeePassXC answers every CreateItem with a prompt, which completes without a person.
       const outcome = await runPrompt(bus, prompt, this.promptMs);
       if (outcome.kind === 'completed') return answer(undefined);
       return this.person ? askBinding(`the service's prompt was ${outcome.kind}`) : refuse(await this.lockOrConfirm(client, collection.value));
