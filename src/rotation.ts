@@ -142,7 +142,7 @@ async function keep(
     return { ...rotated, ...(await confirm(context, stored, provider, secret, newMetadata, host, days)) };
   } catch (error) {
     // The new token is in the keychain already: whatever failed after that loses nothing.
-    const why = error instanceof Error && error.message ? error.message.split('\n')[0]! : 'unexpected error';
+    const why = firstLine(error, 'unexpected error');
     return { ...rotated, result: 'rotated', verified: false, detail: `the new token is stored in your keychain in place of the old one, but checking it failed (${why}); run: git-credential-pat status --host ${host}` };
   }
 }
@@ -210,21 +210,38 @@ async function notRotated(provider: HostProvider, answer: Exclude<Awaited<Return
   }
 }
 
-/** Writes the secret in place and reads it back; undefined when the keychain holds it, else why not. */
+/**
+ * Writes the secret in place and reads it back; undefined when the keychain holds it,
+ * else why not. For a new token the read-back decides, not the write's own answer: a
+ * write that reached the keychain and then failed (at the index, or a reply lost) has
+ * kept it. Writing back the token already there (the check before rotating) must succeed.
+ */
 async function writeAndReadBack(context: Services, stored: StoredCredential, secret: Secret, metadata: TokenMetadata | 'keep', pauses: readonly number[]): Promise<string | undefined> {
   let why = 'it did not keep the token';
   for (const pause of pauses) {
     if (pause > 0) await delay(pause);
+    let wrote = true;
     try {
       await context.store().replace(stored.target, stored.username, secret, metadata);
-      const back = await context.store().read(stored.target, stored.username);
-      if (back?.password === secret.password) return undefined;
-      why = 'reading it back gave another token';
     } catch (error) {
-      why = error instanceof Error && error.message ? error.message.split('\n')[0]! : 'the keychain failed';
+      wrote = false;
+      why = firstLine(error, 'the keychain failed');
+    }
+    try {
+      const back = await context.store().read(stored.target, stored.username);
+      // Reading back the token that was there proves nothing about a write that failed.
+      const proves = wrote || secret.password !== stored.secret.password;
+      if (proves && back?.password === secret.password) return undefined;
+      if (wrote) why = 'reading it back gave another token';
+    } catch (error) {
+      why = firstLine(error, 'the keychain failed');
     }
   }
   return why;
+}
+
+function firstLine(error: unknown, otherwise: string): string {
+  return error instanceof Error && error.message ? error.message.split('\n')[0]! : otherwise;
 }
 
 function rescue(to: Rescue, rotated: Omit<RotationReport, 'result' | 'detail'>, token: string, provider: HostProvider, why: string): RotationReport {

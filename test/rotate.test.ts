@@ -310,6 +310,31 @@ describe('a keychain that refuses the new token after GitLab rotated', () => {
     expect(filesUnder(m.env.HOME!)).not.toContain(fresh);
   });
 
+  it('a write that reached the keychain and then failed counts as stored: read back, not shown anywhere', async () => {
+    const old = gitlabToken();
+    const m = await machine(old);
+    const real = openKeychainStore(m.env, undefined, secretServiceReader(m.env));
+    const failsAfter = new Proxy(real, {
+      get(target, name, receiver) {
+        if (name === 'replace') {
+          return async (...args: Parameters<CredentialStore['replace']>) => {
+            await target.replace(...args);
+            if (args[2].password !== old) throw new Error('the index could not be written');
+          };
+        }
+        const value: unknown = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const { terminal, revealed } = recordingTerminal();
+    const result = await rotateInProcess(m.env, ['--host', m.host, '--json'], failsAfter, terminal);
+    const fresh = allTokens().find((t) => api.tokens.get(t)!.family === old && t !== old)!;
+    expect(revealed).toEqual([]);
+    expect((JSON.parse(result.stdout) as Report[])[0]).toMatchObject({ result: 'rotated' });
+    expect(result.stdout + result.stderr).not.toContain(fresh);
+    expect(await m.stored()).toContain(`password=${fresh}\n`);
+  });
+
   it('a keychain that refuses before: nothing is rotated', async () => {
     const old = gitlabToken();
     const m = await machine(old);
