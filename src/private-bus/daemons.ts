@@ -25,7 +25,7 @@ export type KeyringState =
   | { readonly kind: 'unlocked'; readonly socket: string; readonly pid: number; readonly busPid: number | undefined }
   | { readonly kind: 'locked'; readonly socket: string; readonly pid: number | undefined }
   /** sessionLocked: a locked keyring owns the name on the session bus, and no one can unlock it from here. */
-  | { readonly kind: 'none'; readonly socket: string; readonly sessionLocked?: boolean };
+  | { readonly kind: 'none'; readonly socket: string; readonly sessionLocked?: boolean; readonly kwalletApiOff?: boolean };
 
 /** A failure with a message for a person (missing package, wrong password...). */
 export class PrivateKeyringError extends Error {
@@ -66,14 +66,21 @@ async function inspect(env: NodeJS.ProcessEnv): Promise<KeyringState> {
       return { kind: 'provider', address: session, provider, want: locked === undefined ? 'no-collection' : 'locked', pid: await ownerPid(session, SECRETS, env) };
     }
   }
-  if (!existsSync(socket)) return { kind: 'none', socket, sessionLocked };
+  // Nobody serves on the session bus, but KWallet runs there: its Secret Service API is off.
+  const kwalletApiOff = !sessionLocked && session !== undefined && (await kwalletOn(session, env));
+  if (!existsSync(socket)) return { kind: 'none', socket, sessionLocked, kwalletApiOff };
   const owned = await nameHasOwner(ours, SECRETS, env);
-  if (owned === undefined) return { kind: 'none', socket, sessionLocked };
+  if (owned === undefined) return { kind: 'none', socket, sessionLocked, kwalletApiOff };
   const pid = owned ? await ownerPid(ours, SECRETS, env) : undefined;
   if (owned && pid !== undefined && (await defaultCollectionLocked(ours, env)) === false) {
     return { kind: 'unlocked', socket, pid, busPid: await ownerPid(ours, 'org.freedesktop.DBus', env) };
   }
   return { kind: 'locked', socket, pid };
+}
+
+async function kwalletOn(address: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  for (const name of ['org.kde.kwalletd5', 'org.kde.kwalletd6']) if (await nameHasOwner(address, name, env)) return true;
+  return false;
 }
 
 /** Who owns the Secret Service name on this bus, asked with our own client; undefined when it cannot be told. */

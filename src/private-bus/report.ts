@@ -3,7 +3,7 @@
 import { inspectKeyring, PrivateKeyringError, type KeyringState } from './daemons.js';
 import { busAddress, busLocation } from './location.js';
 import { currentKeychainPlatform } from '../store/keychain-messages.js';
-import { adviceFor, providerLabel } from '../store/secret-service-provider.js';
+import { adviceFor, KWALLET_API_OFF, providerLabel } from '../store/secret-service-provider.js';
 
 export interface StateCheck {
   readonly check: 'secret-service';
@@ -37,6 +37,7 @@ export function describeKeyringState(state: KeyringState): StateCheck {
         serving: false,
       };
     case 'none':
+      if (state.kwalletApiOff) return { check: 'secret-service', level: 'problem', message: 'no Secret Service answers on your session bus', fix: KWALLET_API_OFF };
       return state.sessionLocked
         ? { check: 'secret-service', level: 'problem', message: 'a Secret Service answers on your session bus, but its keyring is locked and nothing here can unlock it', fix: UNLOCK }
         : { check: 'secret-service', level: 'problem', message: 'no Secret Service is running for you here (no desktop session, no unlock)', fix: UNLOCK };

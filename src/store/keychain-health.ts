@@ -54,6 +54,8 @@ export interface ServiceQuestions {
   locked(): Promise<boolean | undefined>;
   /** Who serves (gnome-keyring, KeePassXC, KWallet...): asked only to word a failure. */
   provider?(): Promise<ProviderKind | undefined>;
+  /** Whether KWallet runs on this bus: where nobody serves, its Secret Service API is off. Asked only to word a failure. */
+  kwalletRuns?(): Promise<boolean>;
 }
 
 /** Stopped by a signal or the debugger, or a zombie: no answer will come. */

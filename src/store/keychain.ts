@@ -14,7 +14,7 @@ import type { KeychainFailure, ServiceQuestions } from './keychain-health.js';
 import { SecretServiceQuestions } from './secret-service-questions.js';
 import { secretServiceWriter, type SecretWriter } from './secret-service-writer.js';
 import { personCanAnswer, type OwnResult } from './own-client-result.js';
-import { adviceFor, type ServiceWant } from './secret-service-provider.js';
+import { adviceFor, KWALLET_API_OFF, type ServiceWant } from './secret-service-provider.js';
 
 // Without the pin, Linux silently falls back to the kernel keyring, which the next
 // process cannot read. Other platforms ignore the option.
@@ -121,6 +121,17 @@ export class KeychainSecrets implements SecretBackend {
     return binding();
   }
 
+  private async kwalletRuns(): Promise<boolean> {
+    const questions = this.questions?.();
+    try {
+      return questions?.kwalletRuns ? await Promise.race([questions.kwalletRuns(), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref())]) : false;
+    } catch {
+      return false;
+    } finally {
+      questions?.close();
+    }
+  }
+
   /** Who serves, asked of the bus only when there is something to explain: advice differs per provider. */
   private async wantMessage(want: ServiceWant): Promise<string> {
     const questions = this.questions?.();
@@ -155,7 +166,7 @@ export class KeychainSecrets implements SecretBackend {
       case 'no-bus':
         return unreachableMessage(platform);
       case 'no-service':
-        return noServiceMessage(platform);
+        return (await this.kwalletRuns()) ? KWALLET_API_OFF : noServiceMessage(platform);
       case 'locked':
       case 'no-collection':
         return this.wantMessage(failure);

@@ -62,7 +62,11 @@ export async function identifyProvider(bus: BusConnection, processName: (pid: nu
   }
 }
 
-/** Whether KWallet runs but does not serve the Secret Service API (its apiEnabled setting). */
+/** Said when nobody owns org.freedesktop.secrets but KWallet runs: its Secret Service API is off. */
+export const KWALLET_API_OFF =
+  'KWallet runs, but its Secret Service API is off; set apiEnabled=true under [org.freedesktop.secrets] in ~/.config/kwalletrc, restart kwalletd (or log in again), and try again';
+
+/** Whether KWallet runs (called where nobody owns org.freedesktop.secrets: then its API is off). */
 export async function kwalletWithoutSecretService(bus: BusConnection): Promise<boolean> {
   const [kwallet5, kwallet6] = await Promise.all([nameOwner(bus, 'org.kde.kwalletd5'), nameOwner(bus, 'org.kde.kwalletd6')]);
   return kwallet5 !== undefined || kwallet6 !== undefined;

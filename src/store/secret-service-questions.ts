@@ -8,7 +8,7 @@ import { BusConnection, expectBody } from './dbus/connection.js';
 import { BusUnreachableError } from './dbus/errors.js';
 import { SECRETS_NAME, SecretServiceClient } from './dbus/secret-service.js';
 import type { OwnerAnswer, ProcessView, ServiceQuestions } from './keychain-health.js';
-import { identifyProvider, type ProviderKind } from './secret-service-provider.js';
+import { identifyProvider, kwalletWithoutSecretService, type ProviderKind } from './secret-service-provider.js';
 
 const BUS = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus' } as const;
 
@@ -55,6 +55,11 @@ export class SecretServiceQuestions implements ServiceQuestions {
     const bus = this.bus();
     if (!bus) return undefined;
     return identifyProvider(bus, (pid) => readProc(pid, 'comm'));
+  }
+
+  async kwalletRuns(): Promise<boolean> {
+    const bus = this.bus();
+    return bus ? kwalletWithoutSecretService(bus) : false;
   }
 
   /** Ends the connection and any question still waiting on it. */

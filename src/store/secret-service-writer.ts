@@ -17,7 +17,7 @@
 import { openableBusSocket, type BusSocket } from './dbus/address.js';
 import { BusConnection, expectBody } from './dbus/connection.js';
 import { NO_PROMPT, runPrompt } from './dbus/prompt.js';
-import { SECRETS_NAME, SecretServiceClient } from './dbus/secret-service.js';
+import { SECRETS_NAME, SecretServiceClient, type SecretSession } from './dbus/secret-service.js';
 import { variant, type Variant } from './dbus/wire.js';
 import { answer, askBinding, personCanAnswer, promptDeadlineMs, refuse, type OwnResult } from './own-client-result.js';
 import { collectionLocked } from './secret-service-reader.js';
@@ -55,55 +55,78 @@ export class SecretServiceWriter implements SecretWriter {
   ) {}
 
   set(service: string, account: string, secret: string, signal: AbortSignal): Promise<WriteResult> {
+    // KeePassXC 2.7.4 died of SIGSEGV, one store in a dozen or two, when a client
+    // left with its transfer session open (libsecret's secret-tool closes it): close it.
     return this.session(signal, async (bus, client) => {
-      // A search first, answered, then the session: never OpenSession as a new
-      // client's first message to gnome-keyring 42 (see searchItems in dbus/secret-service.ts).
-      const found = await client.searchItems({ service, username: account });
-      if (found.locked.length > 0) {
-        if (this.person) return askBinding('the item is locked: the keyring library prompts');
-        return refuse((await collectionLocked(client, found.locked[0]!)) ? 'locked' : 'confirmation');
-      }
-      const value = new TextEncoder().encode(secret);
-      if (found.unlocked.length > 0) {
-        // An existing item gets its new secret in place: KeePassXC answers a CreateItem
-        // that would replace one with a prompt that wants a person, even unlocked.
+      const opened: SecretSession[] = [];
+      const openSession = async () => {
         const session = await client.openSession('plain');
-        for (const item of found.unlocked) {
-          await bus.call({
-            destination: SECRETS_NAME,
-            path: item,
-            interface: 'org.freedesktop.Secret.Item',
-            member: 'SetSecret',
-            signature: '(oayays)',
-            body: [[session.path, new Uint8Array(0), value, 'application/octet-stream']],
-          });
-        }
-        return answer(undefined);
+        opened.push(session);
+        return session;
+      };
+      try {
+        return await this.write(bus, client, openSession, service, account, secret);
+      } finally {
+        for (const session of opened) await client.closeSession(session).catch(() => undefined);
       }
-      // The collection's Locked is not asked: a locked collection refuses CreateItem
-      // (IsLocked) or answers with a prompt.
-      const collection = await this.defaultCollection(bus);
-      if (collection.kind !== 'answer') return collection;
-      const session = await client.openSession('plain');
-      const properties = [
-        ['org.freedesktop.Secret.Item.Label', variant('s', itemLabel(service, account))],
-        ['org.freedesktop.Secret.Item.Attributes', variant('a{ss}', [['service', service], ['username', account]])],
-      ];
-      const reply = await bus.call({
-        destination: SECRETS_NAME,
-        path: collection.value,
-        interface: 'org.freedesktop.Secret.Collection',
-        member: 'CreateItem',
-        signature: 'a{sv}(oayays)b',
-        body: [properties, [session.path, new Uint8Array(0), value, 'application/octet-stream'], true],
-      });
-      const [item, prompt] = expectBody<[string, string]>(reply, 'oo');
-      if (prompt === NO_PROMPT) return item === NO_OBJECT ? askBinding('CreateItem made no item') : answer(undefined);
-      // KeePassXC answers every CreateItem with a prompt, which completes without a person.
-      const outcome = await runPrompt(bus, prompt, this.promptMs);
-      if (outcome.kind === 'completed') return answer(undefined);
-      return this.person ? askBinding(`the service's prompt was ${outcome.kind}`) : refuse(await this.lockOrConfirm(client, collection.value));
     });
+  }
+
+  private async write(
+    bus: BusConnection,
+    client: SecretServiceClient,
+    openSession: () => Promise<SecretSession>,
+    service: string,
+    account: string,
+    secret: string,
+  ): Promise<WriteResult> {
+    // A search first, answered, then the session: never OpenSession as a new
+    // client's first message to gnome-keyring 42 (see searchItems in dbus/secret-service.ts).
+    const found = await client.searchItems({ service, username: account });
+    if (found.locked.length > 0) {
+      if (this.person) return askBinding('the item is locked: the keyring library prompts');
+      return refuse((await collectionLocked(client, found.locked[0]!)) ? 'locked' : 'confirmation');
+    }
+    const value = new TextEncoder().encode(secret);
+    if (found.unlocked.length > 0) {
+      // An existing item gets its new secret in place: KeePassXC answers a CreateItem
+      // that would replace one with a prompt that wants a person, even unlocked.
+      const session = await openSession();
+      for (const item of found.unlocked) {
+        await bus.call({
+          destination: SECRETS_NAME,
+          path: item,
+          interface: 'org.freedesktop.Secret.Item',
+          member: 'SetSecret',
+          signature: '(oayays)',
+          body: [[session.path, new Uint8Array(0), value, 'application/octet-stream']],
+        });
+      }
+      return answer(undefined);
+    }
+    // The collection's Locked is not asked: a locked collection refuses CreateItem
+    // (IsLocked) or answers with a prompt.
+    const collection = await this.defaultCollection(bus);
+    if (collection.kind !== 'answer') return collection;
+    const session = await openSession();
+    const properties = [
+      ['org.freedesktop.Secret.Item.Label', variant('s', itemLabel(service, account))],
+      ['org.freedesktop.Secret.Item.Attributes', variant('a{ss}', [['service', service], ['username', account]])],
+    ];
+    const reply = await bus.call({
+      destination: SECRETS_NAME,
+      path: collection.value,
+      interface: 'org.freedesktop.Secret.Collection',
+      member: 'CreateItem',
+      signature: 'a{sv}(oayays)b',
+      body: [properties, [session.path, new Uint8Array(0), value, 'application/octet-stream'], true],
+    });
+    const [item, prompt] = expectBody<[string, string]>(reply, 'oo');
+    if (prompt === NO_PROMPT) return item === NO_OBJECT ? askBinding('CreateItem made no item') : answer(undefined);
+    // KeePassXC answers every CreateItem with a prompt, which completes without a person.
+    const outcome = await runPrompt(bus, prompt, this.promptMs);
+    if (outcome.kind === 'completed') return answer(undefined);
+    return this.person ? askBinding(`the service's prompt was ${outcome.kind}`) : refuse(await this.lockOrConfirm(client, collection.value));
   }
 
   delete(service: string, account: string, signal: AbortSignal): Promise<WriteResult<boolean>> {

@@ -69,6 +69,11 @@ export class SecretServiceClient {
     return { path, open: (parameters, value) => decryptSecret(key, parameters, value) };
   }
 
+  /** Ends a transfer session (Session.Close) rather than leaving it to the disconnect. */
+  async closeSession(session: SecretSession): Promise<void> {
+    await this.bus.call({ destination: SECRETS_NAME, path: session.path, interface: 'org.freedesktop.Secret.Session', member: 'Close' });
+  }
+
   /** The secrets of these items (those the service returns: unlocked ones), by item path. */
   async getSecrets(items: readonly string[], session: SecretSession): Promise<Map<string, Uint8Array | undefined>> {
     const reply = await this.bus.call({ ...SERVICE, member: 'GetSecrets', signature: 'aoo', body: [items, session.path] });
