@@ -193,8 +193,14 @@ async function notRotated(provider: HostProvider, answer: Exclude<Awaited<Return
       return `${label} refused to rotate the token (401): it was most likely rotated already elsewhere (another machine or script with a copy of it), and rotating a rotated token makes ${label} revoke the whole token family, the newest token too. The stored token was left as it was; ${renewByHand(provider, host)}`;
     case 'forbidden':
       return `${label} did not rotate the token (${answer.message}): it needs the ${provider.selfRotation!.scopes.join(' or ')} scope; the stored token is unchanged and still works`;
-    case 'refused':
-      return `${label} did not rotate the token (${answer.message}); the stored token is unchanged and still works${days > 7 ? ` (if the server allows shorter lifetimes than ${days} days, try --days N)` : ''}`;
+    case 'refused': {
+      const hint = days > 7 ? ` (if the server allows shorter lifetimes than ${days} days, try --days N)` : '';
+      if (answer.status < 500) return `${label} did not rotate the token (${answer.message}); the stored token is unchanged and still works${hint}`;
+      // A server error may come from half-way through: the old token says whether it still works.
+      const after = await provider.validate!(check);
+      if (after.state === 'revoked') return `${label} failed (${answer.message}) and the stored token is now rejected: ${renewByHand(provider, host)}`;
+      return `${label} did not rotate the token (${answer.message}); the stored token is unchanged${after.state === 'valid' ? ' and still works' : ''}: try again later`;
+    }
     case 'lost':
       return `${answer.message}: ${label} rotated the token, which revokes the old one, but the new token never arrived whole. The stored token no longer works; ${renewByHand(provider, host)}`;
     case 'unusable':

@@ -201,7 +201,7 @@ describe('rotate', () => {
     const result = await m.rotate();
     expect(result.code).toBe(1);
     expect(result.reports).toEqual([
-      expect.objectContaining({ result: 'failed', host: m.host, detail: expect.stringMatching(/answered 500: 500 Internal Server Error\); the stored token is unchanged and still works/) }),
+      expect.objectContaining({ result: 'failed', host: m.host, detail: expect.stringMatching(/answered 500: 500 Internal Server Error\); the stored token is unchanged and still works: try again later$/) }),
     ]);
     expect(api.tokens.get(old)!.dead).toBeUndefined();
     expect(await m.stored()).toContain(`password=${old}\n`);

@@ -87,8 +87,8 @@ export type Rotation =
   | { readonly outcome: 'rejected' }
   /** 403: the token lacks the scope. Nothing changed. */
   | { readonly outcome: 'forbidden'; readonly message: string }
-  /** Any other answer: nothing changed. */
-  | { readonly outcome: 'refused'; readonly message: string }
+  /** Any other answer: the forge did not rotate (a server error is checked again: it may have failed half-way). */
+  | { readonly outcome: 'refused'; readonly status: number; readonly message: string }
   /** The forge answered that it rotated, but the new token never arrived whole: the old one is revoked. */
   | { readonly outcome: 'lost'; readonly message: string }
   /** No answer: the forge may or may not have rotated. */

@@ -15,12 +15,12 @@ export async function rotateGitLabToken({ token, apiBase, timeoutMs }: TokenChec
     case 'unreachable':
       return { outcome: 'unknown', message: result.message };
     case 'cut':
-      return result.status >= 200 && result.status < 300 ? { outcome: 'lost', message: result.message } : { outcome: 'refused', message: result.message };
+      return result.status >= 200 && result.status < 300 ? { outcome: 'lost', message: result.message } : { outcome: 'refused', status: result.status, message: result.message };
   }
   const { status, json } = result;
   if (status === 401) return { outcome: 'rejected' };
   if (status === 403) return { outcome: 'forbidden', message: `${host} answered 403 Forbidden${said(json)}` };
-  if (status < 200 || status >= 300) return { outcome: 'refused', message: `${host} answered ${status}${said(json)}` };
+  if (status < 200 || status >= 300) return { outcome: 'refused', status, message: `${host} answered ${status}${said(json)}` };
   const answer = (json ?? {}) as { token?: unknown; expires_at?: unknown; scopes?: unknown };
   // A success without a usable token: GitLab has revoked the old one all the same.
   if (typeof answer.token !== 'string' || !/^[\x21-\x7e]+$/.test(answer.token)) {
