@@ -20,10 +20,18 @@ export interface LockHolder {
   readonly namespace: string;
 }
 
+/** When a lock is judged left behind; a lock held across network calls (rotate's) needs longer. */
+export interface LockLimits {
+  readonly holdMs: number;
+  readonly staleMs: number;
+}
+
+const INDEX_LIMITS: LockLimits = { holdMs: HOLD_LIMIT_MS, staleMs: STALE_LOCK_MS };
+
 /** What a waiter concludes about the lock it found. Pure. */
-export function judgeLock(holder: LockHolder | undefined, here: string, alive: (pid: number) => boolean, ageMs: number): 'wait' | 'break' {
-  if (holder && holder.namespace === here) return alive(holder.pid) && ageMs <= HOLD_LIMIT_MS ? 'wait' : 'break';
-  return ageMs > STALE_LOCK_MS ? 'break' : 'wait';
+export function judgeLock(holder: LockHolder | undefined, here: string, alive: (pid: number) => boolean, ageMs: number, limits: LockLimits = INDEX_LIMITS): 'wait' | 'break' {
+  if (holder && holder.namespace === here) return alive(holder.pid) && ageMs <= limits.holdMs ? 'wait' : 'break';
+  return ageMs > limits.staleMs ? 'break' : 'wait';
 }
 
 export function parseHolder(text: string): LockHolder | undefined {
@@ -35,9 +43,27 @@ export function parseHolder(text: string): LockHolder | undefined {
 
 /** Takes the lock, waiting while a live holder keeps it; returns its release. */
 export function acquireLock(lockPath: string, calls: FileCalls = nodeFileCalls): () => void {
+  const refused: Refusal = {};
+  for (;;) {
+    const release = tryLock(lockPath, INDEX_LIMITS, calls, refused);
+    if (release) return release;
+    // A random pause, so two hundred waiters do not poll in step.
+    calls.sleep(10 + Math.floor(Math.random() * 20));
+  }
+}
+
+/** Since when creating the lock has been refused (Windows), across one caller's attempts. */
+interface Refusal {
+  since?: number | undefined;
+}
+
+/**
+ * One attempt: the lock's release when taken (breaking one left behind), or undefined
+ * while a live holder keeps it, for callers that wait in their own way (asynchronously).
+ */
+export function tryLock(lockPath: string, limits: LockLimits = INDEX_LIMITS, calls: FileCalls = nodeFileCalls, refused: Refusal = {}): (() => void) | undefined {
   const here = pidNamespace();
   const me = `${process.pid} ${here}\n`;
-  let refusedSince: number | undefined;
   for (;;) {
     try {
       const fd = calls.open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
@@ -52,22 +78,17 @@ export function acquireLock(lockPath: string, calls: FileCalls = nodeFileCalls):
         // Windows: a lock just released but still open in a waiter that was reading it
         // cannot be created again until that handle closes. It is held, for a moment.
         // A refusal that outlasts a stale lock is a real one (a folder we may not write).
-        refusedSince ??= calls.now();
-        if (calls.now() - refusedSince > STALE_LOCK_MS) throw error;
-        calls.sleep(10 + Math.floor(Math.random() * 20));
-        continue;
+        refused.since ??= calls.now();
+        if (calls.now() - refused.since > limits.staleMs) throw error;
+        return undefined;
       }
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    refusedSince = undefined;
+    refused.since = undefined;
     const text = readLock(lockPath);
     if (text === undefined) continue; // released meanwhile
-    if (judgeLock(parseHolder(text), here, isAlive, ageMs(lockPath)) === 'break') {
-      breakLock(lockPath, text, calls);
-      continue;
-    }
-    // A random pause, so two hundred waiters do not poll in step.
-    calls.sleep(10 + Math.floor(Math.random() * 20));
+    if (judgeLock(parseHolder(text), here, isAlive, ageMs(lockPath), limits) === 'wait') return undefined;
+    breakLock(lockPath, text, calls);
   }
 }
 
