@@ -10,7 +10,7 @@ import { BusConnection } from './dbus/connection.js';
 import { BusUnreachableError, DBusErrorReply } from './dbus/errors.js';
 import { SecretServiceClient, type SecretSession, type TransferAlgorithm } from './dbus/secret-service.js';
 import { answer, askBinding, personCanAnswer, promptDeadlineMs, refuse, type OwnResult } from './own-client-result.js';
-import { collectionLocked, unlockLocked } from './secret-service-unlock.js';
+import { collectionLocked, searchUnlocked } from './secret-service-unlock.js';
 
 /** The answer, why the binding must be asked instead, or what the service wants first. */
 export type ReadResult<T> = OwnResult<T>;
@@ -51,13 +51,8 @@ export class SecretServiceReader implements SecretReader {
 
   async get(service: string, account: string, signal: AbortSignal): Promise<ReadResult<string | null>> {
     return this.guard(async ({ client, session }) => {
-      let found = await client.searchItems({ service, username: account });
-      if (found.locked.length > 0) {
-        const want = await unlockLocked(client, found.locked, this.person, this.promptMs);
-        if (want) return refuse(want);
-        found = await client.searchItems({ service, username: account });
-        if (found.locked.length > 0) return refuse('locked');
-      }
+      const found = await searchUnlocked(client, { service, username: account }, this.person, this.promptMs);
+      if ('want' in found) return refuse(found.want);
       const [item, ...more] = found.unlocked;
       if (item === undefined) return answer(null);
       if (more.length > 0) return askBinding('several items match');
@@ -70,13 +65,8 @@ export class SecretServiceReader implements SecretReader {
 
   async find(service: string, signal: AbortSignal): Promise<ReadResult<Array<{ account: string; password: string }>>> {
     return this.guard(async ({ client, session }) => {
-      let found = await client.searchItems({ service });
-      if (found.locked.length > 0) {
-        const want = await unlockLocked(client, found.locked, this.person, this.promptMs);
-        if (want) return refuse(want);
-        found = await client.searchItems({ service });
-        if (found.locked.length > 0) return refuse('locked');
-      }
+      const found = await searchUnlocked(client, { service }, this.person, this.promptMs);
+      if ('want' in found) return refuse(found.want);
       if (found.unlocked.length === 0) return answer([]);
       // One round trip for all of it: the secrets and every item's attributes.
       const [secrets, ...attributes] = await Promise.all([

@@ -20,13 +20,33 @@ export async function unlockWithPrompt(client: SecretServiceClient, objects: rea
 }
 
 /**
+ * The unlocked items matching these attributes, once any locked ones among them are
+ * unlocked (unlockLocked); or what the service wants before it can give them.
+ */
+export async function searchUnlocked(
+  client: SecretServiceClient,
+  attributes: Readonly<Record<string, string>>,
+  person: boolean,
+  deadlineMs: number,
+): Promise<{ readonly unlocked: readonly string[] } | { readonly want: ServiceWant }> {
+  let found = await client.searchItems(attributes);
+  if (found.locked.length > 0) {
+    const want = await unlockLocked(client, found.locked, person, deadlineMs);
+    if (want) return { want };
+    found = await client.searchItems(attributes);
+    if (found.locked.length > 0) return { want: 'locked' };
+  }
+  return { unlocked: found.unlocked };
+}
+
+/**
  * Items the service calls locked: undefined once they are unlocked, else what the
  * service wants. Where a person can answer, its Unlock prompt is run and waited for.
  * Where none can, what it wants is said at once: its collection is locked, or (the
  * collection itself unlocked) it wants this access confirmed, as KeePassXC does for
  * each new client.
  */
-export async function unlockLocked(client: SecretServiceClient, items: readonly string[], person: boolean, deadlineMs: number): Promise<ServiceWant | undefined> {
+async function unlockLocked(client: SecretServiceClient, items: readonly string[], person: boolean, deadlineMs: number): Promise<ServiceWant | undefined> {
   const want = (await collectionLocked(client, items[0]!)) ? 'locked' : 'confirmation';
   if (!person) return want;
   return (await unlockWithPrompt(client, items, deadlineMs)) ? undefined : want;

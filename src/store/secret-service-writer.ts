@@ -20,7 +20,7 @@ import { NO_PROMPT, runPrompt } from './dbus/prompt.js';
 import { SECRETS_NAME, SecretServiceClient, type SecretSession } from './dbus/secret-service.js';
 import { variant, type Variant } from './dbus/wire.js';
 import { answer, askBinding, personCanAnswer, promptDeadlineMs, refuse, type OwnResult } from './own-client-result.js';
-import { collectionLocked, unlockLocked } from './secret-service-unlock.js';
+import { collectionLocked, searchUnlocked } from './secret-service-unlock.js';
 
 /** Done, why the binding must do it instead, or what the service wants first. */
 export type WriteResult<T = void> = OwnResult<T>;
@@ -82,13 +82,8 @@ export class SecretServiceWriter implements SecretWriter {
   ): Promise<WriteResult> {
     // A search first, answered, then the session: never OpenSession as a new
     // client's first message to gnome-keyring 42 (see searchItems in dbus/secret-service.ts).
-    let found = await client.searchItems({ service, username: account });
-    if (found.locked.length > 0) {
-      const want = await unlockLocked(client, found.locked, this.person, this.promptMs);
-      if (want) return refuse(want);
-      found = await client.searchItems({ service, username: account });
-      if (found.locked.length > 0) return refuse('locked');
-    }
+    const found = await searchUnlocked(client, { service, username: account }, this.person, this.promptMs);
+    if ('want' in found) return refuse(found.want);
     const value = new TextEncoder().encode(secret);
     if (found.unlocked.length > 0) {
       // An existing item gets its new secret in place: KeePassXC answers a CreateItem
@@ -133,13 +128,8 @@ export class SecretServiceWriter implements SecretWriter {
 
   delete(service: string, account: string, signal: AbortSignal): Promise<WriteResult<boolean>> {
     return this.session(signal, async (bus, client) => {
-      let found = await client.searchItems({ service, username: account });
-      if (found.locked.length > 0) {
-        const want = await unlockLocked(client, found.locked, this.person, this.promptMs);
-        if (want) return refuse(want);
-        found = await client.searchItems({ service, username: account });
-        if (found.locked.length > 0) return refuse('locked');
-      }
+      const found = await searchUnlocked(client, { service, username: account }, this.person, this.promptMs);
+      if ('want' in found) return refuse(found.want);
       for (const item of found.unlocked) {
         const reply = await bus.call({ destination: SECRETS_NAME, path: item, interface: 'org.freedesktop.Secret.Item', member: 'Delete' });
         const [prompt] = expectBody<[string]>(reply, 'o');
