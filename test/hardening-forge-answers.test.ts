@@ -34,6 +34,28 @@ const keyring = ownKeyring();
 const home = (): NodeJS.ProcessEnv => ({ ...testHome(), ...keyring.env });
 const git = (env: NodeJS.ProcessEnv, ...args: string[]) => execFileSync('git', args, { env: { ...process.env, ...env }, encoding: 'utf8' });
 
+describe('a token stored as a username by an older version (item 4)', () => {
+  it('status, status --json and doctor --online show it redacted, as list does', async () => {
+    const env = home();
+    const host = uniqueHost('legacy');
+    git(env, 'config', '--global', `credential.https://${host}.patApiUrl`, api.url);
+    git(env, 'config', '--global', `credential.https://${host}.patProvider`, 'github');
+    // What an older version wrote: the token as the item's username attribute.
+    const written = spawnSync('secret-tool', ['store', '--label', 'legacy', 'service', `git-credential-pat:https://${host}`, 'username', LEGACY], {
+      input: 'x-oauth-basic-password',
+      env: { ...process.env, ...env },
+    });
+    expect(written.status).toBe(0);
+    const list = await runHelper(['list'], '', env);
+    expect(list.stdout).toContain(host);
+    const outputs = [list, await runHelper(['status'], '', env), await runHelper(['status', '--json'], '', env), await runHelper(['doctor', '--online', '--host', host], '', env)];
+    for (const result of outputs) {
+      expect(`${result.stdout}${result.stderr}`).not.toContain(LEGACY.slice(4, 24));
+    }
+    expect(outputs[1]!.stdout).toContain(host);
+  }, 60_000);
+});
+
 describe('an answer larger than the cap (item 8)', () => {
   it('is not read past the cap: the client stops and says so, well before its timeout', async () => {
     let sent = 0;
@@ -80,3 +102,39 @@ describe('an answer larger than the cap (item 8)', () => {
   }, 30_000);
 });
 
+describe("a forge's account name with control characters (item 9)", () => {
+  it('login refuses it with a clear error, stores nothing, and writes no control character', async () => {
+    const env = { ...home(), GIT_CREDENTIAL_PAT_API_URL: api.url };
+    const host = uniqueHost('esc');
+    const result = await runHelper(['login', '--host', host, '--provider', 'github', '--with-token'], `${ESCAPING}\n`, env);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/named the token's account with control characters/);
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/[\x1b\x07]/);
+    expect((await runHelper(['get'], request({ protocol: 'https', host }), env)).stdout).toBe('');
+  }, 60_000);
+
+  it('status does not take it over a stored login, and list and status show stored controls spelled out', async () => {
+    const env = home();
+    const host = uniqueHost('esc');
+    git(env, 'config', '--global', `credential.https://${host}.patApiUrl`, api.url);
+    git(env, 'config', '--global', `credential.https://${host}.patProvider`, 'github');
+    expect((await runHelper(['store'], request({ protocol: 'https', host, username: 'octocat', password: ESCAPING }), env)).code).toBe(0);
+    const status = await runHelper(['status'], '', env);
+    expect(`${status.stdout}${status.stderr}`).not.toMatch(/[\x1b\x07]/);
+    expect(status.stdout).toContain('named the token');
+    const index = join(env.XDG_STATE_HOME!, 'git-credential-pat', 'index.json');
+    expect(readFileSync(index, 'utf8')).not.toContain('pwned');
+    // A row written before this check: its login is shown with its controls spelled out.
+    const document = JSON.parse(readFileSync(index, 'utf8')) as { items: Array<{ target: { host: string }; metadata?: unknown }> };
+    const row = document.items.find((r) => r.target.host === host)!;
+    row.metadata = { provider: 'github', login: EVIL_LOGIN, scopes: ['repo\x1b[31m'], lastValidated: Date.now() };
+    writeFileSync(index, JSON.stringify(document));
+    expect((await runHelper(['list', '--json'], '', env)).stdout).toContain('octo\\\\x1b]0;pwned');
+    api.tokens.set(ESCAPING, { login: 'octocat', scopes: ['repo'] });
+    for (const args of [['list'], ['list', '--json'], ['status']]) {
+      const shown = await runHelper(args, '', env);
+      expect(`${shown.stdout}${shown.stderr}`, args.join(' ')).not.toMatch(/[\x1b\x07]/);
+    }
+    api.tokens.set(ESCAPING, { login: EVIL_LOGIN, scopes: ['repo'] });
+  }, 60_000);
+});
