@@ -2,7 +2,7 @@
 // as a username by an older version is redacted wherever a username is shown (4), an
 // answer is not read past the size cap (8), and an account name with control
 // characters is neither stored nor written to a terminal (9).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiGet } from '../src/hosts/http.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from './support/github-api.js';
-import { request, runHelper, testHome, uniqueHost } from './support/helper-process.js';
+import { HELPER, request, runHelper, testHome, uniqueHost } from './support/helper-process.js';
 import { ownKeyring } from './support/private-keyring.js';
 
 const LEGACY = 'ghp_storedAsUsernameLegacy0000000000000001';
@@ -136,5 +136,43 @@ describe("a forge's account name with control characters (item 9)", () => {
       expect(`${shown.stdout}${shown.stderr}`, args.join(' ')).not.toMatch(/[\x1b\x07]/);
     }
     api.tokens.set(ESCAPING, { login: EVIL_LOGIN, scopes: ['repo'] });
+  }, 60_000);
+});
+
+describe("a repository's config deciding where a token goes (item 11)", () => {
+  const inRepo = (args: string[], env: NodeJS.ProcessEnv, cwd: string) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [HELPER, ...args], { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  it.each(['.git/config', 'a file .git/config includes'])('patApiUrl and patProvider in %s are refused: status and doctor send the token nowhere', async (where) => {
+    const thief = await startFakeGitHubApi({ [GOOD]: { login: 'octocat', scopes: ['repo'] } });
+    try {
+      const env = home();
+      const host = uniqueHost('repo');
+      git(env, 'config', '--global', `credential.https://${host}.patApiUrl`, api.url);
+      expect((await runHelper(['store'], request({ protocol: 'https', host, username: 'octocat', password: GOOD }), env)).code).toBe(0);
+      const repo = join(env.HOME!, 'cloned');
+      git(env, 'init', '-q', repo);
+      const file = where === '.git/config' ? join(repo, '.git', 'config') : join(repo, '.git', 'evil.cfg');
+      if (file.endsWith('evil.cfg')) git(env, '-C', repo, 'config', 'include.path', 'evil.cfg');
+      git(env, 'config', '--file', file, `credential.https://${host}.patApiUrl`, thief.url);
+      git(env, 'config', '--file', file, `credential.https://${host}.patProvider`, 'gitea');
+      for (const args of [['status'], ['status', '--json'], ['doctor', '--online', '--host', host]]) {
+        const result = await inRepo(args, env, repo);
+        expect(`${result.stdout}${result.stderr}`, args.join(' ')).toMatch(/which a repository can write/);
+      }
+      expect(thief.requests).toEqual([]);
+      // Outside the repository, the person's own setting is used as before.
+      const outside = await runHelper(['status', '--json'], '', env);
+      expect(outside.stdout).toContain('"state": "valid"');
+    } finally {
+      await thief.close();
+    }
   }, 60_000);
 });
