@@ -8,7 +8,7 @@ import { adviceFor, providerLabel } from '../store/secret-service-provider.js';
 import { currentKeychainPlatform } from '../store/keychain-messages.js';
 import { inspectKeyring, loginKeyringFile, PrivateKeyringError, startPrivateKeyring } from '../private-bus/daemons.js';
 import type { CommandContext } from './context.js';
-import { readSecretFromStdin } from '../stdin-secret.js';
+import { readSecretBytesFromStdin } from '../stdin-secret.js';
 
 const MAX_PASSWORD_BYTES = 4096;
 
@@ -55,19 +55,28 @@ async function unlockHere(passwordStdin: boolean, context: CommandContext): Prom
   }
   const file = loginKeyringFile(env);
   const creating = !existsSync(file);
-  let password: string | undefined;
+  let password: Buffer | undefined;
   if (passwordStdin) {
-    password = await readSecretFromStdin(context.stdin, 'password', MAX_PASSWORD_BYTES);
+    password = await readSecretBytesFromStdin(context.stdin, 'password', MAX_PASSWORD_BYTES);
   } else {
     const { terminal } = context;
     if (!terminal) throw new UsageError('no terminal to ask for the keyring password; pass it on standard input with --password-stdin');
-    password = await terminal.promptHidden(creating ? `New password for your login keyring (${file}):` : 'Password of your login keyring:');
-    if (password !== undefined && creating && (await terminal.promptHidden('The same password again:')) !== password) {
+    const typed = await terminal.promptHidden(creating ? `New password for your login keyring (${file}):` : 'Password of your login keyring:');
+    if (typed !== undefined && creating && (await terminal.promptHidden('The same password again:')) !== typed) {
       throw new CommandError('the two passwords differ; nothing was created');
     }
+    // The prompt decodes the terminal's bytes as UTF-8 and turns each invalid sequence into
+    // U+FFFD, so what it hands back is not the bytes typed: never send that to the keyring.
+    if (typed?.includes('\ufffd')) {
+      throw new CommandError('the password typed is not valid UTF-8 (is the terminal set to another encoding?); pipe its exact bytes with --password-stdin');
+    }
+    password = typed === undefined ? undefined : Buffer.from(typed, 'utf8');
   }
   // An empty password makes gnome-keyring store the keyring unencrypted.
-  if (!password) throw new CommandError('the password is empty; the keyring must be encrypted with one');
+  if (!password || password.length === 0) throw new CommandError('the password is empty; the keyring must be encrypted with one');
+  // gnome-keyring-daemon reads its password as a C string: a NUL would end it there, and
+  // every password sharing the bytes before it would unlock the same keyring.
+  if (password.includes(0)) throw new CommandError('the password contains a NUL byte, which gnome-keyring would cut it at; choose one without');
   const { socket, pid } = await startPrivateKeyring(env, password, state);
   await context.out(
     `${creating ? 'Created and unlocked' : 'Unlocked'} your login keyring (${file}).\n` +

@@ -218,7 +218,7 @@ function startBus(env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 /** gnome-keyring-daemon --unlock on our bus, the password on its stdin; it daemonizes itself. */
-function startKeyring(env: NodeJS.ProcessEnv, address: string, password: string): Promise<void> {
+function startKeyring(env: NodeJS.ProcessEnv, address: string, password: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('gnome-keyring-daemon', ['--unlock', '--daemonize', '--components=secrets'], {
       env: daemonEnv(env, address),
@@ -269,7 +269,7 @@ async function stopPid(pid: number | undefined): Promise<void> {
  * Service and unlocks the login keyring, creating it on first use. A wrong password
  * stops everything it started and leaves the keyring file as it was.
  */
-export async function startPrivateKeyring(env: NodeJS.ProcessEnv, password: string, state: KeyringState): Promise<{ socket: string; pid: number }> {
+export async function startPrivateKeyring(env: NodeJS.ProcessEnv, password: Uint8Array, state: KeyringState): Promise<{ socket: string; pid: number }> {
   const { socket } = busLocation(env);
   const address = busAddress(socket);
   let busPid: number | undefined;

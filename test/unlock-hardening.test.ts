@@ -1,0 +1,112 @@
+// Issue 21, unlock and lock: the keyring password reaches gnome-keyring as the bytes
+// given (3); two unlocks at once leave one bus and one keyring daemon that lock stops (12);
+// lock signals only the daemons it proved are ours (2); a bus socket or folder another
+// user could have planted is not trusted (1).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HELPER } from './support/helper-process.js';
+import { processRunning } from './support/proc-scan.js';
+import { runOnTerminal } from './support/pty.js';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, input: string | Buffer = ''): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}
+
+const roots: Array<{ root: string; env: NodeJS.ProcessEnv }> = [];
+
+/** A login of its own: HOME and XDG_RUNTIME_DIR in a fresh folder, no D-Bus session. */
+function machine(): { root: string; env: NodeJS.ProcessEnv; cli: (args: readonly string[], input?: string | Buffer) => Promise<Run> } {
+  const root = mkdtempSync(join(tmpdir(), 'gcp-unlock-hard-'));
+  mkdirSync(join(root, 'home'));
+  mkdirSync(join(root, 'run'), { mode: 0o700 });
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: join(root, 'home'), XDG_RUNTIME_DIR: join(root, 'run'), LANG: 'C' };
+  roots.push({ root, env });
+  return { root, env, cli: (args, input = '') => run(process.execPath, [HELPER, ...args], env, input) };
+}
+
+/** Every process whose command line names this folder (the daemons name their bus config or socket). */
+function daemonsOf(root: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
+      if (Number(entry) !== process.pid && (cmdline.includes(root) || environ.includes(`XDG_RUNTIME_DIR=${root}/run`)) && processRunning(Number(entry))) pids.push(Number(entry));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return pids;
+}
+
+afterAll(async () => {
+  for (const { root, env } of roots) {
+    await run(process.execPath, [HELPER, 'lock'], env);
+    for (const pid of daemonsOf(root)) process.kill(pid, 'SIGKILL');
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+describe('the keyring password is the bytes given (item 3)', () => {
+  it('--password-stdin passes bytes that are not UTF-8 through unchanged: other invalid bytes do not unlock it', async () => {
+    const { cli } = machine();
+    const created = await cli(['unlock', '--password-stdin'], Buffer.from([0xff, 0xfe, 0xfd, 0xfc, 0x0a]));
+    expect(created, created.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect((await cli(['lock'])).code).toBe(0);
+    const other = await cli(['unlock', '--password-stdin'], Buffer.from([0x80, 0x81, 0x82, 0x83, 0x0a]));
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/wrong password/);
+    const same = await cli(['unlock', '--password-stdin'], Buffer.from([0xff, 0xfe, 0xfd, 0xfc]));
+    expect(same, same.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect((await cli(['lock'])).code).toBe(0);
+  }, 60_000);
+
+  it('a NUL byte, which gnome-keyring would cut the password at, is refused', async () => {
+    const { env, cli } = machine();
+    const result = await cli(['unlock', '--password-stdin'], Buffer.from('abc\0def\n'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^git-credential-pat unlock: the password contains a NUL byte[^\n]*\n$/);
+    expect(existsSync(join(env.HOME!, '.local', 'share', 'keyrings', 'login.keyring'))).toBe(false);
+  }, 60_000);
+
+  it('on a terminal, a password that is not UTF-8 is refused with a clear error, not folded into U+FFFD', async () => {
+    const { env } = machine();
+    const typed = Buffer.from([0xff, 0xfe, 0xfd, 0xfc, 0x0d]);
+    const result = await runOnTerminal(
+      [process.execPath, HELPER, 'unlock'],
+      [
+        { when: 'New password', send: typed },
+        { when: 'The same password again', send: typed },
+      ],
+      { ...env, DBUS_SESSION_BUS_ADDRESS: undefined, XDG_DATA_HOME: undefined, XDG_STATE_HOME: undefined, XDG_CONFIG_HOME: undefined, XDG_CACHE_HOME: undefined },
+      30_000,
+    );
+    expect(result.screen).toMatch(/not valid UTF-8[^\n]*--password-stdin/);
+    expect(result.code).toBe(1);
+    expect(existsSync(join(env.HOME!, '.local', 'share', 'keyrings', 'login.keyring'))).toBe(false);
+  }, 60_000);
+});
