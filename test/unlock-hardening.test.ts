@@ -3,10 +3,13 @@
 // lock signals only the daemons it proved are ours (2); a bus socket or folder another
 // user could have planted is not trusted (1).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { discoverPrivateBus } from '../src/private-bus/discover.js';
+import { busLocation } from '../src/private-bus/location.js';
 import { HELPER } from './support/helper-process.js';
 import { processRunning } from './support/proc-scan.js';
 import { runOnTerminal } from './support/pty.js';
@@ -108,5 +111,84 @@ describe('the keyring password is the bytes given (item 3)', () => {
     expect(result.screen).toMatch(/not valid UTF-8[^\n]*--password-stdin/);
     expect(result.code).toBe(1);
     expect(existsSync(join(env.HOME!, '.local', 'share', 'keyrings', 'login.keyring'))).toBe(false);
+  }, 60_000);
+});
+
+describe('a bus socket another user could have planted (item 1)', () => {
+  const OTHER_UID = 54321;
+  const me = process.getuid!();
+
+  /** A runtime folder with our bus folder and a listening socket in it, as unlock leaves it. */
+  async function planted(shape: (paths: { runtime: string; dir: string; socket: string }) => void): Promise<NodeJS.ProcessEnv> {
+    const { root, env } = machine();
+    const runtime = join(root, 'run');
+    const dir = join(runtime, 'git-credential-pat');
+    mkdirSync(dir, { mode: 0o700 });
+    const socket = join(dir, 'bus');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    servers.push(server);
+    shape({ runtime, dir, socket });
+    return env;
+  }
+  const servers: Server[] = [];
+  afterAll(() => {
+    for (const server of servers) server.close();
+  });
+
+  it('the door follows only a socket of ours, in a folder of ours, under folders no other user can change', async () => {
+    const cases: Array<[string, (p: { runtime: string; dir: string; socket: string }) => void, boolean]> = [
+      ['as unlock leaves it', () => undefined, true],
+      ['a shared, sticky runtime folder (/tmp)', ({ runtime }) => chmodSync(runtime, 0o1777), true],
+      ["a runtime folder another user made", ({ runtime }) => chownSync(runtime, OTHER_UID, OTHER_UID), false],
+      ['a runtime folder anyone may write (not sticky)', ({ runtime }) => chmodSync(runtime, 0o777), false],
+      ["the bus folder is another user's", ({ dir }) => chownSync(dir, OTHER_UID, OTHER_UID), false],
+      ['the bus folder others may enter', ({ dir }) => chmodSync(dir, 0o755), false],
+      ["the socket is another user's", ({ socket }) => chownSync(socket, OTHER_UID, OTHER_UID), false],
+    ];
+    for (const [label, shape, trusted] of cases) {
+      const env = await planted(shape);
+      const probe: NodeJS.ProcessEnv = { XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR, HOME: env.HOME };
+      expect(discoverPrivateBus(probe), label).toBe(trusted);
+      if (!trusted) expect(probe.DBUS_SESSION_BUS_ADDRESS, label).toBeUndefined();
+    }
+  });
+
+  it('the state-folder fallback is judged the same way', async () => {
+    const { env } = machine();
+    const { dir, socket } = busLocation({ HOME: env.HOME });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    servers.push(server);
+    expect(discoverPrivateBus({ HOME: env.HOME })).toBe(true);
+    chmodSync(join(env.HOME!, '.local'), 0o777);
+    expect(discoverPrivateBus({ HOME: env.HOME })).toBe(false);
+  });
+
+  it('a symlinked runtime folder is used by its real path, so swapping the link later changes nothing', async () => {
+    const env = await planted(() => undefined);
+    const link = join(env.HOME!, 'runtime-link');
+    symlinkSync(env.XDG_RUNTIME_DIR!, link);
+    const probe: NodeJS.ProcessEnv = { XDG_RUNTIME_DIR: link };
+    expect(discoverPrivateBus(probe)).toBe(true);
+    expect(probe.DBUS_SESSION_BUS_ADDRESS).toBe(`unix:path=${realpathSync(env.XDG_RUNTIME_DIR!)}/git-credential-pat/bus`);
+  });
+
+  it('unlock, lock and doctor refuse a planted socket, and unlock will not build in a folder another user controls', async () => {
+    const env = await planted(({ runtime }) => chownSync(runtime, OTHER_UID, OTHER_UID));
+    const cli = (args: string[], input = '') => run(process.execPath, [HELPER, ...args], env, input);
+    for (const args of [['unlock', '--password-stdin'], ['lock']]) {
+      const result = await cli(args, 'pw\n');
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr, args.join(' ')).toMatch(/not trusted: .*belongs to another user \(uid 54321\)/);
+    }
+    const doctor = await cli(['doctor']);
+    expect(doctor.stdout + doctor.stderr).toMatch(/not trusted/);
+    rmSync(join(env.XDG_RUNTIME_DIR!, 'git-credential-pat'), { recursive: true, force: true });
+    const fresh = await cli(['unlock', '--password-stdin'], 'pw\n');
+    expect(fresh.code).toBe(1);
+    expect(fresh.stderr).toMatch(/cannot hold the keyring's bus socket: .*belongs to another user/);
+    expect(me).toBeGreaterThanOrEqual(0);
   }, 60_000);
 });

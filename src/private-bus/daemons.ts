@@ -3,15 +3,16 @@
 // parented to init) so they outlive the SSH session. The keyring password reaches
 // gnome-keyring-daemon through a pipe on its stdin, never argv or the environment.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { osModule } from '../builtin.js';
-import { join } from 'node:path';
-import { DbusSendMissing, defaultCollectionLocked, nameHasOwner, ownerPid, SECRETS } from './bus-query.js';
+import { dirname, join } from 'node:path';
+import { DbusSendMissing, defaultCollectionLocked, nameHasOwner, ownerPid, ownerUid, SECRETS } from './bus-query.js';
 import { installCommand } from './install-hint.js';
 import { openableBusSocket } from '../store/dbus/address.js';
 import { BusConnection } from '../store/dbus/connection.js';
 import { identifyProvider, type ProviderKind, type ServiceWant } from '../store/secret-service-provider.js';
 import { busAddress, busLocation, stateBusLocation, type BusLocation } from './location.js';
+import { untrustedFolder } from './trusted-path.js';
 
 /** What answers for this user, as `doctor` and `unlock` report it. */
 export type KeyringState =
@@ -69,8 +70,16 @@ async function inspect(env: NodeJS.ProcessEnv): Promise<KeyringState> {
   // Nobody serves on the session bus, but KWallet runs there: its Secret Service API is off.
   const kwalletApiOff = !sessionLocked && session !== undefined && (await kwalletOn(session, env));
   if (!existsSync(socket)) return { kind: 'none', socket, sessionLocked, kwalletApiOff };
+  const problem = socketProblem(socket);
+  if (problem) throw untrusted(problem);
   const owned = await nameHasOwner(ours, SECRETS, env);
   if (owned === undefined) return { kind: 'none', socket, sessionLocked, kwalletApiOff };
+  // The files say only we (or root) made the socket; the bus says who serves on it.
+  const uid = process.getuid?.();
+  for (const name of owned ? ['org.freedesktop.DBus', SECRETS] : ['org.freedesktop.DBus']) {
+    const runBy = uid === undefined ? undefined : await ownerUid(ours, name, env);
+    if (runBy !== undefined && runBy !== uid) throw untrusted(`${name === SECRETS ? 'its Secret Service' : 'the bus on it'} runs as uid ${runBy}, not as you`);
+  }
   const pid = owned ? await ownerPid(ours, SECRETS, env) : undefined;
   if (owned && pid !== undefined && (await defaultCollectionLocked(ours, env)) === false) {
     return { kind: 'unlocked', socket, pid, busPid: await ownerPid(ours, 'org.freedesktop.DBus', env) };
@@ -127,7 +136,10 @@ export function daemonEnv(env: NodeJS.ProcessEnv, address?: string): NodeJS.Proc
   return out;
 }
 
-/** A 0700 folder owned by us; refuses one that is not (another user could swap the socket). */
+/**
+ * A 0700 folder owned by us, under folders only we or root can change; refuses one
+ * that is not (another user could swap the socket, or the folder that holds it).
+ */
 function ownFolder(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const info = lstatSync(dir);
@@ -135,6 +147,28 @@ function ownFolder(dir: string): void {
   if (!info.isDirectory() || (uid !== undefined && info.uid !== uid) || (info.mode & 0o077) !== 0) {
     throw new PrivateKeyringError(`${dir} must be a folder of yours with mode 0700 (it holds the keyring's bus socket); fix or remove it and run unlock again`);
   }
+  const problem = uid === undefined ? undefined : untrustedFolder(realpathSync(dir), uid);
+  if (problem) throw new PrivateKeyringError(`${dir} cannot hold the keyring's bus socket: ${problem}, so another user could swap it; use a runtime folder of your own (XDG_RUNTIME_DIR, mode 0700) and run unlock again`);
+}
+
+/** Why the socket there could be another user's, or undefined (none there, or only we could have made it). */
+function socketProblem(socket: string): string | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined;
+  let real: string;
+  try {
+    real = realpathSync(socket);
+  } catch {
+    return undefined;
+  }
+  const info = lstatSync(real);
+  if (!info.isSocket()) return `${socket} is not a socket`;
+  if (info.uid !== uid) return `${socket} belongs to another user (uid ${info.uid})`;
+  return untrustedFolder(dirname(real), uid);
+}
+
+function untrusted(problem: string): PrivateKeyringError {
+  return new PrivateKeyringError(`the private Secret Service's socket is not trusted: ${problem}; another user could have put it there. Nothing was used or changed; remove it, and keep XDG_RUNTIME_DIR a folder of your own`);
 }
 
 function escapeXml(text: string): string {
