@@ -2,12 +2,13 @@
 // given (3); two unlocks at once leave one bus and one keyring daemon that lock stops (12);
 // lock signals only the daemons it proved are ours (2); a bus socket or folder another
 // user could have planted is not trusted (1).
-import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { busConfig } from '../src/private-bus/daemons.js';
 import { discoverPrivateBus } from '../src/private-bus/discover.js';
 import { busLocation } from '../src/private-bus/location.js';
 import { HELPER } from './support/helper-process.js';
@@ -114,6 +115,24 @@ describe('the keyring password is the bytes given (item 3)', () => {
   }, 60_000);
 });
 
+describe('two unlocks at once (item 12)', () => {
+  it('leave one bus and one keyring daemon, and lock stops every daemon they started', async () => {
+    for (let round = 0; round < 5; round++) {
+      const { root, cli } = machine();
+      const password = `pw-round-${round}\n`;
+      const results = await Promise.all([cli(['unlock', '--password-stdin'], password), cli(['unlock', '--password-stdin'], password), cli(['unlock', '--password-stdin'], password)]);
+      for (const result of results) expect(result.code, result.stderr).toBe(0);
+      expect(results.filter((r) => /^Created and unlocked|^Unlocked/.test(r.stdout))).toHaveLength(1);
+      const locked = await cli(['lock']);
+      expect(locked.code, locked.stderr).toBe(0);
+      // Zombies awaiting init's reaping count as gone.
+      const deadline = Date.now() + 5000;
+      while (daemonsOf(root).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(daemonsOf(root), `round ${round}`).toEqual([]);
+    }
+  }, 180_000);
+});
+
 describe('a bus socket another user could have planted (item 1)', () => {
   const OTHER_UID = 54321;
   const me = process.getuid!();
@@ -190,5 +209,41 @@ describe('a bus socket another user could have planted (item 1)', () => {
     expect(fresh.code).toBe(1);
     expect(fresh.stderr).toMatch(/cannot hold the keyring's bus socket: .*belongs to another user/);
     expect(me).toBeGreaterThanOrEqual(0);
+  }, 60_000);
+});
+
+describe('lock across PID namespaces (item 2)', () => {
+  const unshareWorks = spawnSync('unshare', ['-Urpf', '--mount-proc', 'true']).status === 0;
+
+  it.skipIf(!unshareWorks)('a bus in another PID namespace: lock signals no bystander of the same number, keeps the socket, and does not say Locked', async () => {
+    const { root, env, cli } = machine();
+    const { dir, socket } = busLocation(env);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(dir, 'bus.conf'), busConfig([socket]), { mode: 0o600 });
+    // A bystander here whose PID the bus in the other namespace will report as its own.
+    const bystander = spawn('sleep', ['600'], { stdio: 'ignore' });
+    const number = bystander.pid!;
+    const inner = spawn(
+      'unshare',
+      ['-Urpf', '--mount-proc', 'bash', '-c', `echo ${number - 1} > /proc/sys/kernel/ns_last_pid; dbus-daemon --nofork --config-file=${join(dir, 'bus.conf')} --nosyslog & echo $!; wait`],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    try {
+      const innerPid = await new Promise<number>((resolve) => inner.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+      expect(innerPid).toBe(number);
+      const deadline = Date.now() + 5000;
+      while (!existsSync(socket) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const locked = await cli(['lock']);
+      expect(processRunning(number)).toBe(true);
+      expect(locked.stdout).not.toMatch(/Locked/);
+      expect(locked.code).toBe(1);
+      expect(locked.stderr).toMatch(/names PID \d+, which here is not that daemon: it runs in another PID namespace/);
+      expect(existsSync(socket)).toBe(true);
+      expect(inner.exitCode).toBeNull();
+    } finally {
+      bystander.kill('SIGKILL');
+      inner.kill('SIGKILL');
+      void root;
+    }
   }, 60_000);
 });

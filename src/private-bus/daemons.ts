@@ -3,9 +3,10 @@
 // parented to init) so they outlive the SSH session. The keyring password reaches
 // gnome-keyring-daemon through a pipe on its stdin, never argv or the environment.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { osModule } from '../builtin.js';
 import { dirname, join } from 'node:path';
+import { acquireLock } from '../store/index-lock.js';
 import { DbusSendMissing, defaultCollectionLocked, nameHasOwner, ownerPid, ownerUid, SECRETS } from './bus-query.js';
 import { installCommand } from './install-hint.js';
 import { openableBusSocket } from '../store/dbus/address.js';
@@ -171,6 +172,18 @@ function untrusted(problem: string): PrivateKeyringError {
   return new PrivateKeyringError(`the private Secret Service's socket is not trusted: ${problem}; another user could have put it there. Nothing was used or changed; remove it, and keep XDG_RUNTIME_DIR a folder of your own`);
 }
 
+/**
+ * Held while unlock starts (or lock stops) the daemons: two unlocks at once each
+ * started a bus, and the one whose socket was replaced ran on where lock could not
+ * see it. Taken after the password is read, so a person typing holds nobody up.
+ */
+export function holdDaemonsLock(env: NodeJS.ProcessEnv, create: boolean): () => void {
+  const { dir } = busLocation(env);
+  if (create) ownFolder(dir);
+  else if (socketProblem(join(dir, 'bus')) !== undefined || !existsSync(dir)) return () => undefined;
+  return acquireLock(join(dir, 'daemons.lock'));
+}
+
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
@@ -292,10 +305,39 @@ function alive(pid: number): boolean {
   }
 }
 
-async function stopPid(pid: number | undefined): Promise<void> {
+type Daemon = 'bus' | 'keyring';
+
+/**
+ * Whether PID, as a bus reported it, is in this process's PID namespace the daemon we
+ * mean: the bus started with our configuration file, or a keyring daemon started on our
+ * bus. A bus reports PIDs in its own namespace; signalled in another (a container or
+ * sandbox sharing HOME or XDG_RUNTIME_DIR), the same number is a bystander.
+ */
+function isOurDaemon(pid: number, daemon: Daemon, env: NodeJS.ProcessEnv): boolean {
+  try {
+    if (readlinkSync(`/proc/${pid}/ns/pid`) !== readlinkSync('/proc/self/ns/pid')) return false;
+    if (daemon === 'bus') return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(`--config-file=${busConfigFile(env)}`);
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`DBUS_SESSION_BUS_ADDRESS=${busAddress(busLocation(env).socket)}`);
+  } catch {
+    return false;
+  }
+}
+
+async function stopPid(pid: number | undefined, daemon: Daemon, env: NodeJS.ProcessEnv): Promise<void> {
   if (pid === undefined || !alive(pid)) return;
+  if (!isOurDaemon(pid, daemon, env)) throw notOurs(pid, daemon);
   process.kill(pid, 'SIGTERM');
-  if ((await waitFor(async () => (alive(pid) ? undefined : true), 3000)) === undefined) process.kill(pid, 'SIGKILL');
+  if ((await waitFor(async () => (alive(pid) ? undefined : true), 3000)) === undefined && isOurDaemon(pid, daemon, env)) process.kill(pid, 'SIGKILL');
+}
+
+function notOurs(pid: number, daemon: Daemon): PrivateKeyringError {
+  return new PrivateKeyringError(
+    `the private ${daemon === 'bus' ? 'bus' : 'Secret Service'} names PID ${pid}, which here is not that daemon: it runs in another PID namespace (a container or sandbox sharing your home?). Nothing was stopped; run this where unlock ran`,
+  );
+}
+
+function busConfigFile(env: NodeJS.ProcessEnv): string {
+  return join(busLocation(env).dir, 'bus.conf');
 }
 
 /**
@@ -308,7 +350,7 @@ export async function startPrivateKeyring(env: NodeJS.ProcessEnv, password: Uint
   const address = busAddress(socket);
   let busPid: number | undefined;
   if (state.kind === 'locked') {
-    await stopPid(state.pid);
+    await stopPid(state.pid, 'keyring', env);
     busPid = await ownerPid(address, 'org.freedesktop.DBus', env);
   } else {
     busPid = await startBus(env);
@@ -333,8 +375,14 @@ export async function startPrivateKeyring(env: NodeJS.ProcessEnv, password: Uint
 async function stopAll(env: NodeJS.ProcessEnv, busPid: number | undefined): Promise<void> {
   const address = busAddress(busLocation(env).socket);
   const keyringPid = await ownerPid(address, SECRETS, env);
-  await stopPid(keyringPid);
-  await stopPid(busPid);
+  // Both proven before either is signalled: half a stop would leave a keyring daemon unlocked with no bus to find it by.
+  for (const [pid, daemon] of [[keyringPid, 'keyring'], [busPid, 'bus']] as const) if (pid !== undefined && alive(pid) && !isOurDaemon(pid, daemon, env)) throw notOurs(pid, daemon);
+  await stopPid(keyringPid, 'keyring', env);
+  await stopPid(busPid, 'bus', env);
+  // The socket is how anyone finds them: it goes only once nothing answers on it.
+  if ((await nameHasOwner(address, 'org.freedesktop.DBus', env)) !== undefined) {
+    throw new PrivateKeyringError(`the private bus on ${busLocation(env).socket} still answers after its daemons were stopped; nothing was removed`);
+  }
   for (const { dir, socket } of locations(env)) {
     rmSync(socket, { force: true });
     rmSync(join(dir, 'bus.conf'), { force: true });
