@@ -47,7 +47,7 @@ ignored, as the protocol requires.`;
 
 const EXIT_STATUS: ReadonlyArray<[string, string]> = [
   ['0', 'success; for get also "nothing stored", which prints nothing'],
-  ['1', 'failure, with one line on standard error saying what and how to fix it (doctor and status: a problem was found)'],
+  ['1', 'failure, with one line on standard error saying what and how to fix it (doctor and status: a problem was found; rotate: a rotation failed or was not confirmed)'],
   ['2', 'a usage error: an unknown command or option, or a bad argument'],
 ];
 

@@ -17,6 +17,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'list', summary: 'show stored credentials: host, user, kind, scopes, expiry (never the token)', load: async () => (await import('./commands/list.js')).list },
   { name: 'logout', summary: 'remove stored tokens', load: async () => (await import('./commands/logout.js')).logout },
   { name: 'status', summary: 'check every stored token with its host: valid, expiring, expired, revoked', load: async () => (await import('./commands/status.js')).status },
+  { name: 'rotate', summary: 'replace a GitLab token with a new one through its API, safely; --expiring for cron', load: async () => (await import('./commands/rotate.js')).rotate },
   { name: 'token', summary: 'print the stored token for a host to stdout, for scripts', load: async () => (await import('./commands/token.js')).token },
   { name: 'use', summary: "pick the account git uses for a host or an owner's repositories", load: async () => (await import('./commands/use.js')).use },
   { name: 'setup', summary: 'configure git to use this helper, and check what git then runs', load: async () => (await import('./commands/setup.js')).setup },

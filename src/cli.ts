@@ -7,6 +7,7 @@ import { describeFailure } from './door.js';
 import { CommandError, UsageError } from './errors.js';
 import { redact } from './trace.js';
 import type { CredentialStore } from './store/credential-store.js';
+import type { Terminal } from './terminal.js';
 import { discoverPrivateBus } from './private-bus/discover.js';
 import { openKeychainStore } from './store/keychain.js';
 import { secretServiceReader } from './store/secret-service-reader.js';
@@ -21,6 +22,8 @@ export interface Io {
   stderr: (text: string) => void;
   env?: NodeJS.ProcessEnv;
   openStore?: () => CredentialStore;
+  /** The person's terminal, for callers that run main() in-process; otherwise found from the process's own stdio. */
+  terminal?: Terminal | undefined;
 }
 
 const EXIT_USAGE = 2;
@@ -125,7 +128,7 @@ async function commandContext(io: Io): Promise<CommandContext> {
     // Messages to a person never carry a token: every forge's shapes and every secret
     // this process holds are redacted, whatever wrote the line.
     err: (text) => io.stderr(redact(text)),
-    terminal: openTerminal(),
+    terminal: 'terminal' in io ? io.terminal : openTerminal(),
     store: io.openStore ?? (() => openStore(env)),
     git: gitConfig(env),
     now: Date.now,

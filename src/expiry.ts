@@ -43,9 +43,13 @@ export function describeExpiry(expiresAt: number | undefined, nowMs: number): st
   return `${formatDate(expiresAt)} (${days === 0 ? 'less than a day' : `${days} day${days === 1 ? '' : 's'}`} left)`;
 }
 
-/** What to do about an expired or expiring token on this host. */
-export function renewAdvice(host: string): string {
-  return `create a new one and run: git-credential-pat login --host ${host}`;
+/**
+ * What to do about an expired or expiring token on this host: rotate where the token
+ * can renew itself (a GitLab token with the scope for it, src/hosts/self-rotation.ts)
+ * and has not expired yet, else a new token by hand.
+ */
+export function renewAdvice(host: string, rotatable = false): string {
+  return rotatable ? `run: git-credential-pat rotate --host ${host}` : `create a new one and run: git-credential-pat login --host ${host}`;
 }
 
 /** One line about an expired or expiring token, the same from get, doctor and status. */

@@ -13,6 +13,7 @@ import {
 } from './credential.js';
 import { envToken, envTokens, envTokenVariables } from './env-fallback.js';
 import { EXPIRY_WARNING_DAYS, expiryNotice, expiryState, formatDate, renewAdvice } from './expiry.js';
+import { canSelfRotate } from './hosts/self-rotation.js';
 import { KeychainUnavailableError, type CredentialStore } from './store/credential-store.js';
 import { holdSecret, show, type Trace } from './trace.js';
 
@@ -64,7 +65,7 @@ export async function get(store: CredentialStore, query: Query, nowMs = Date.now
   if (trace) holdSecret(secret.password);
   const expiry = secret.passwordExpiryUtc;
   if (expiry === undefined) return { answer: { username, secret }, notices: [] };
-  const notice = () => `${expiryNotice(`the token for ${username || '(no username)'} on ${target.host}`, expiry, nowMs)}; ${renewAdvice(target.host)}`;
+  const notice = (rotatable = false) => `${expiryNotice(`the token for ${username || '(no username)'} on ${target.host}`, expiry, nowMs)}; ${renewAdvice(target.host, rotatable)}`;
   const state = expiryState(expiry, nowMs);
   if (state === 'expired') {
     trace?.(`the matching item expired on ${formatDate(expiry)}: not answered`);
@@ -72,7 +73,8 @@ export async function get(store: CredentialStore, query: Query, nowMs = Date.now
   }
   if (state === 'expiring' && (await store.claimDailyWarning(target, username, nowMs))) {
     trace?.(`the token expires within ${EXPIRY_WARNING_DAYS} days: answered, with a reminder`);
-    return { answer: { username, secret }, notices: [notice()] };
+    // Only now, once a day, is the index asked whether the token can rotate itself.
+    return { answer: { username, secret }, notices: [notice(canSelfRotate(await store.metadata(target, username)))] };
   }
   return { answer: { username, secret }, notices: [] };
 }

@@ -56,7 +56,7 @@ export function viewOf(credential: StoredCredential, provider: HostProvider, now
  * wholeKeychain false): what they worked from is this index's view, not the keychain's.
  */
 export function indexOnly(env: NodeJS.ProcessEnv): string {
-  return `the keychain could not be searched for items of ours (Linux's Secret Service can be, while every collection is unlocked; macOS and Windows keychains cannot), so only the credentials recorded in ${defaultIndexPath(env)} were looked at: one stored under another XDG_STATE_HOME would not show`;
+  return `the keychain could not be searched for items of ours (Linux's Secret Service can be, while every collection is unlocked; macOS and Windows keychains cannot), so only the credentials recorded in ${defaultIndexPath(env)} were looked at: one stored with another state folder would not show`;
 }
 
 /**

@@ -21,6 +21,30 @@ export interface Terminal {
   /** A spinner with this text; an empty text stops it. */
   progress(text: string): void;
   say(text: string): void;
+  /**
+   * Text only the person may see (a rescued token): written to the terminal device
+   * itself, never to stderr, which a person may have sent to a file or a log. false
+   * when the terminal cannot be opened.
+   */
+  reveal(text: string): boolean;
+}
+
+/** Writes straight to the controlling terminal (/dev/tty, CONOUT$); false when there is none. */
+function writeToTerminal(text: string): boolean {
+  let screen: number;
+  try {
+    screen = openSync(terminalDevices(process.platform).output, 'r+');
+  } catch {
+    return false;
+  }
+  try {
+    writeSync(screen, text);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    closeSync(screen);
+  }
 }
 
 export function openTerminal(): Terminal | undefined {
@@ -86,6 +110,11 @@ class ProcessTerminal extends Prompts implements Terminal {
   say(text: string): void {
     process.stderr.write(text);
   }
+
+  reveal(text: string): boolean {
+    this.progress('');
+    return writeToTerminal(text);
+  }
 }
 
 /**
@@ -124,6 +153,10 @@ class TtyTerminal extends Prompts implements Terminal {
     } finally {
       closeSync(screen);
     }
+  }
+
+  reveal(text: string): boolean {
+    return writeToTerminal(text);
   }
 }
 

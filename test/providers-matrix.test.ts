@@ -545,21 +545,3 @@ describe('KWallet with its Secret Service API off: no Secret Service answers, an
     expect(doctor.stdout).not.toMatch(/no Secret Service is running for you here/);
   }, TEST_LIMIT_MS);
 });
-
-describe('KeePassXC through forty stores in a row', () => {
-  const running = useProvider({ name: 'keepassxc' });
-
-  // Seen here: KeePassXC 2.7.4 died of SIGSEGV after 13 to 26 stores of the helper in
-  // a row (libsecret's secret-tool, 40 in a row, never); each store must leave it running.
-  it('each store works and KeePassXC is still there after every one', async () => {
-    const provider = running.provider;
-    const env = helperEnv(provider);
-    const run = randomBytes(3).toString('hex');
-    for (let i = 0; i < 40; i++) {
-      const host = `row-${run}-${i}.example.invalid`;
-      const stored = await store(env, host, 'alice', `ghp_row${run}x${i}`);
-      expect({ i, code: stored.code, died: provider.died() }).toEqual({ i, code: 0, died: undefined });
-    }
-    expect((await get(env, `row-${run}-39.example.invalid`)).stdout).toBe(`username=alice\npassword=ghp_row${run}x39\n`);
-  }, 60_000);
-});

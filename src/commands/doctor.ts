@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { effectiveHelpers, isOurHelper, isStoreHelper, type ConfigEntry } from '../credential-helpers.js';
 import { gitCredentialFiles, parseGitCredentials, readPlainFiles } from '../plaintext-sources.js';
 import { daysLeft, expiryState } from '../expiry.js';
+import { canSelfRotate } from '../hosts/self-rotation.js';
 import { checkableCredentials, recheckStored } from '../hosts/check.js';
 import { parseHostArgument } from '../hosts/host-name.js';
 import { providerClaiming, recognisedKind } from '../hosts/registry.js';
@@ -152,8 +153,10 @@ async function tokenChecks(context: CommandContext, credentials: readonly Stored
     const days = daysLeft(expiresAt, now);
     const state = expiryState(expiresAt, now);
     const renew = `create a new token and run: git-credential-pat login --host ${c.target.host}`;
+    // An expiring token that can renew itself is renewed with rotate; an expired one cannot be.
+    const rotate = canSelfRotate(c.metadata) ? `git-credential-pat rotate --host ${c.target.host}` : renew;
     if (state === 'expired') checks.push({ check: 'tokens', level: 'problem', message: `the token for ${shownName(c.username)} on ${c.target.host} has expired`, fix: renew });
-    else if (state === 'expiring') checks.push({ check: 'tokens', level: 'warning', message: `the token for ${shownName(c.username)} on ${c.target.host} expires in ${days} day${days === 1 ? '' : 's'}`, fix: renew });
+    else if (state === 'expiring') checks.push({ check: 'tokens', level: 'warning', message: `the token for ${shownName(c.username)} on ${c.target.host} expires in ${days} day${days === 1 ? '' : 's'}`, fix: rotate });
   }
   if (online) {
     for (const report of await Promise.all(checkable.map(({ credential }) => recheckStored(context, credential)))) {

@@ -5,6 +5,7 @@ import { parseHostArgument } from '../hosts/host-name.js';
 import type { ConfigScope } from '../git-config.js';
 import { headlessLastStep } from '../private-bus/report.js';
 import { readOwnFile, stateDir, writeFileAtomic } from '../store/index-file.js';
+import { moveWindowsState } from '../store/state-move.js';
 import { CommandError, UsageError } from '../errors.js';
 import { defineCommand, hostOption } from '../cli-spec.js';
 import { onPath } from '../platform.js';
@@ -175,6 +176,7 @@ class SetupRecords {
   private readonly path: string;
 
   constructor(env: NodeJS.ProcessEnv) {
+    moveWindowsState(env);
     this.path = join(stateDir(env), 'setup.json');
   }
 

@@ -11,8 +11,9 @@ import type { StoredCredential, TokenMetadata } from '../store/credential-store.
 import { plausibleAccount } from './account-name.js';
 import { ApiUrlError, checkedApiUrl } from './api-url.js';
 import { providerOfStored } from './choose.js';
+import { canSelfRotate } from './self-rotation.js';
 import { hostSetting } from './host-settings.js';
-import type { HostProvider, Validation } from './provider.js';
+import type { HostProvider, TokenCheck, Validation } from './provider.js';
 
 type Services = Pick<CommandContext, 'env' | 'git' | 'now'>;
 
@@ -58,6 +59,12 @@ async function apiBaseFor(context: Pick<CommandContext, 'env' | 'git'>, provider
 export async function rememberApiUrl(context: Pick<CommandContext, 'env' | 'git'>, host: string): Promise<void> {
   const fromEnv = context.env.GIT_CREDENTIAL_PAT_API_URL;
   if (fromEnv) await context.git.setGlobal(`credential.https://${host}.${API_URL_SETTING}`, checkedApiUrl(fromEnv));
+}
+
+/** What a provider's API call needs for one token of a stored credential's host: the API root decided here, as for status. */
+export async function tokenCheckFor(context: Pick<CommandContext, 'env' | 'git'>, provider: HostProvider, host: string, token: string, account?: string): Promise<TokenCheck> {
+  holdSecret(token);
+  return { token, apiBase: await apiBaseFor(context, provider, host), timeoutMs: apiTimeoutMs(context.env), ...(account === undefined ? {} : { account }) };
 }
 
 export interface NewToken {
@@ -204,7 +211,9 @@ export async function recheckStored(context: Services & Pick<CommandContext, 'st
         login: shownName(login),
         scopes: validation.scopes,
         state: expiryState(expiresAt, now) === 'expiring' ? 'expiring' : 'valid',
-        detail: `${shownName(login)}, expires ${describeExpiry(expiresAt, now)}`,
+        detail: `${shownName(login)}, expires ${describeExpiry(expiresAt, now)}${
+          expiryState(expiresAt, now) === 'expiring' && canSelfRotate({ provider: provider!.id, scopes: validation.scopes }) ? `; ${renewAdvice(target.host, true)}` : ''
+        }`,
         expires: expiryJson(expiresAt),
         validated: new Date(now).toISOString(),
       };

@@ -29,15 +29,33 @@ function headerValue(credentials: Credentials): string {
 
 /** GET a JSON API with a token. The host named in messages is the URL's, never anything from the answer. */
 export async function apiGet(url: string, credentials: Credentials | undefined, timeoutMs: number): Promise<ApiResult> {
+  const result = await apiRequest('GET', url, credentials, timeoutMs);
+  return result.kind === 'cut' ? { kind: 'unreachable', message: result.message } : result;
+}
+
+/**
+ * An answer whose status line came but whose body did not (the connection closed or
+ * timed out part-way). For a request that changes something (a rotation) this differs
+ * from no answer at all: the server did act.
+ */
+export type SendResult = ApiResult | { readonly kind: 'cut'; readonly status: number; readonly message: string };
+
+/** POST a JSON body with a token: as apiGet, telling a cut-off answer apart from none. */
+export function apiPost(url: string, credentials: Credentials, body: Readonly<Record<string, string>>, timeoutMs: number): Promise<SendResult> {
+  return apiRequest('POST', url, credentials, timeoutMs, JSON.stringify(body));
+}
+
+async function apiRequest(method: 'GET' | 'POST', url: string, credentials: Credentials | undefined, timeoutMs: number, body?: string): Promise<SendResult> {
   if (credentials && (!headerSafe(credentials.secret) || ('user' in credentials && /[\0-\x1f\x7f:]/.test(credentials.user)))) {
     return { kind: 'unusable', message: 'the token contains spaces, control or non-ASCII characters, so it cannot be sent in an HTTP header' };
   }
   const host = new URL(url).host;
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'git-credential-pat' };
   if (credentials) headers[credentials.header] = headerValue(credentials);
+  if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     return { kind: 'unreachable', message: failure(error, host, timeoutMs) };
   }
@@ -49,9 +67,10 @@ export async function apiGet(url: string, credentials: Credentials | undefined, 
   try {
     text = await boundedText(response, MAX_BODY_BYTES);
   } catch (error) {
-    return { kind: 'unreachable', message: failure(error, host, timeoutMs) };
+    return { kind: 'cut', status: response.status, message: `${host} answered ${response.status} but the answer was cut off (${failure(error, host, timeoutMs)})` };
   }
-  if (text === undefined) return { kind: 'unreachable', message: `${host} sent an answer larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB, which was not read` };
+  // Not read is not unanswered: for a request that changes something, the server did act.
+  if (text === undefined) return { kind: 'cut', status: response.status, message: `${host} sent an answer larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB, which was not read` };
   const json = parseJson(text);
   return { kind: 'answer', status: response.status, header: (name) => response.headers.get(name) ?? undefined, json };
 }

@@ -15,6 +15,8 @@ export type Validation =
       readonly scopes: readonly string[] | null;
       /** Unix seconds, when the forge tells. */
       readonly expiresAt?: number;
+      /** Unix seconds: when the token was made, where the forge tells (GitLab), for a rotation to keep its lifetime. */
+      readonly createdAt?: number;
     }
   | { readonly state: 'revoked' }
   | { readonly state: 'forbidden'; readonly reason: 'rate-limited' | 'sso' | 'scope' | 'other'; readonly message: string }
@@ -73,4 +75,33 @@ export interface HostProvider {
   readonly usernameIs: 'git-username' | 'api-account';
   /** A 401's WWW-Authenticate realm that names this forge, for the login-time probe. */
   readonly realm?: RegExp;
+  /** Present where a token can rotate itself through the API (GitLab); absent means the forge has no such API. */
+  readonly selfRotation?: SelfRotation;
+}
+
+/** What a forge did with a token's request to rotate itself. */
+export type Rotation =
+  /** The old token is revoked; this one replaces it. */
+  | { readonly outcome: 'rotated'; readonly token: string; readonly expiresAt?: number; readonly scopes: readonly string[] | null }
+  /** 401: the token is not valid (any more), for instance because it was rotated elsewhere. */
+  | { readonly outcome: 'rejected' }
+  /** 403: the token lacks the scope. Nothing changed. */
+  | { readonly outcome: 'forbidden'; readonly message: string }
+  /** Any other answer: the forge did not rotate (a server error is checked again: it may have failed half-way). */
+  | { readonly outcome: 'refused'; readonly status: number; readonly message: string }
+  /** The forge answered that it rotated, but the new token never arrived whole: the old one is revoked. */
+  | { readonly outcome: 'lost'; readonly message: string }
+  /** No answer: the forge may or may not have rotated. */
+  | { readonly outcome: 'unknown'; readonly message: string }
+  /** The token cannot be sent at all: nothing was sent. */
+  | { readonly outcome: 'unusable'; readonly message: string };
+
+/** A forge whose tokens can replace themselves through its API (GitLab). */
+export interface SelfRotation {
+  /** A token with any one of these scopes may rotate itself. */
+  readonly scopes: readonly string[];
+  /** The longest lifetime, in days, the forge gives a token. */
+  readonly maxDays: number;
+  /** Asks for a new token expiring on `expiresOn` (YYYY-MM-DD, UTC). Sent once, never retried: a second rotate of the same token is what kills a token family. */
+  rotate(check: TokenCheck, expiresOn: string): Promise<Rotation>;
 }

@@ -65,6 +65,12 @@ export interface CredentialStore {
   accounts(target: Target, reach?: 'known' | 'all'): Promise<Account[]>;
   /** Creates or replaces one account's secret. */
   write(target: Target, username: string, secret: Secret, metadata?: MetadataChange): Promise<void>;
+  /**
+   * Replaces the secret of an account already stored, in place: its index row keeps its
+   * place among the target's accounts (storedAt), so the account git gets when it names
+   * none stays the same (rotate).
+   */
+  replace(target: Target, username: string, secret: Secret, metadata: TokenMetadata | 'keep'): Promise<void>;
   /** Removes one account; false when it was not there. */
   remove(target: Target, username: string): Promise<boolean>;
   /** Every target known for a protocol and host, with or without a path. */

@@ -2,9 +2,10 @@
 // only look up an exact service name, so this is how erase finds every path of a
 // host and how a host with several accounts knows which was stored last.
 // The keychain stays the truth: an index row without its item means nothing.
-import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { type FileCalls, nodeFileCalls, renameWhileBusy } from '../file-calls.js';
 import { osModule } from '../builtin.js';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, win32 } from 'node:path';
 import { sameTarget, type Target } from '../credential.js';
 import type { MetadataChange, TokenMetadata } from './credential-store.js';
 import { acquireLock } from './index-lock.js';
@@ -27,13 +28,21 @@ interface IndexDocument {
 
 // Contention is legitimate (parallel submodule fetches, two hundred jobs at once): see index-lock.ts.
 
-/** Our non-secret state: $XDG_STATE_HOME/git-credential-pat (default ~/.local/state/...). */
-export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Our non-secret state: $XDG_STATE_HOME/git-credential-pat (default ~/.local/state/...)
+ * on Linux and macOS; %LOCALAPPDATA%\git-credential-pat on Windows, where programs keep
+ * such data, local rather than roaming like Credential Manager's items. A Unix-style
+ * XDG_STATE_HOME seen on Windows (wine, MSYS) is not a Windows path: it is not used.
+ */
+export function stateDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') {
+    return win32.join(env.LOCALAPPDATA || win32.join(env.USERPROFILE || osModule().homedir(), 'AppData', 'Local'), 'git-credential-pat');
+  }
   return join(env.XDG_STATE_HOME || join(env.HOME || osModule().homedir(), '.local', 'state'), 'git-credential-pat');
 }
 
-export function defaultIndexPath(env: NodeJS.ProcessEnv = process.env): string {
-  return join(stateDir(env), 'index.json');
+export function defaultIndexPath(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  return (platform === 'win32' ? win32.join : join)(stateDir(env, platform), 'index.json');
 }
 
 /** Reads a file we own, refusing to follow a symlink planted in its place; undefined when absent. */
@@ -57,8 +66,9 @@ export function readOwnFile(path: string): string | undefined {
  * never half. The temporary file has a random name, created exclusively: a name made
  * from the PID collides with the leftover of a crashed process whose PID came round
  * again, and then every write fails. Leftovers older than a minute are removed.
+ * On Windows the rename is retried while a reader holds the file open (file-calls.ts).
  */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string, calls: FileCalls = nodeFileCalls): void {
   makeOwnFolder(dirname(path));
   removeStaleTemps(path);
   const { fd, temp } = createTemp(path);
@@ -70,7 +80,13 @@ export function writeFileAtomic(path: string, text: string): void {
     throw error;
   }
   closeSync(fd);
-  renameSync(temp, path);
+  try {
+    renameWhileBusy(temp, path, calls);
+  } catch (error) {
+    // Not left for a minute beside the index: nothing will rename it now.
+    unlinkSync(temp);
+    throw error;
+  }
 }
 
 /**
@@ -120,7 +136,10 @@ export interface IndexBackend {
 }
 
 export class IndexFile implements IndexBackend {
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    private readonly calls: FileCalls = nodeFileCalls,
+  ) {}
 
   rows(): IndexRow[] {
     const text = readOwnFile(this.path);
@@ -132,16 +151,21 @@ export class IndexFile implements IndexBackend {
     makeOwnFolder(dirname(this.path));
     const release = this.lock();
     try {
-      const next: IndexDocument = { version: 1, items: change(this.rows()) };
-      writeFileAtomic(this.path, JSON.stringify(next, null, 1) + '\n');
+      writeFileAtomic(this.path, indexText(change(this.rows())), this.calls);
     } finally {
       release();
     }
   }
 
   private lock(): () => void {
-    return acquireLock(`${this.path}.lock`);
+    return acquireLock(`${this.path}.lock`, this.calls);
   }
+}
+
+/** The index file's text for these rows. */
+export function indexText(rows: IndexRow[]): string {
+  const document: IndexDocument = { version: 1, items: rows };
+  return JSON.stringify(document, null, 1) + '\n';
 }
 
 export function findRow(rows: readonly IndexRow[], target: Target, username: string): IndexRow | undefined {

@@ -6,7 +6,8 @@
 // the kernel says that holder is gone, or when a holder that looks alive has kept it
 // far longer than any index update takes (its PID was reused after a crash, or it
 // is stopped): a lock left behind must never fail every later store.
-import { closeSync, constants, openSync, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { type FileCalls, isBusy, nodeFileCalls, renameWhileBusy } from '../file-calls.js';
 
 /** A holder keeping the lock this long is stuck or not the writer any more (an update takes milliseconds of CPU). */
 export const HOLD_LIMIT_MS = 60_000;
@@ -19,10 +20,18 @@ export interface LockHolder {
   readonly namespace: string;
 }
 
+/** When a lock is judged left behind; a lock held across network calls (rotate's) needs longer. */
+export interface LockLimits {
+  readonly holdMs: number;
+  readonly staleMs: number;
+}
+
+const INDEX_LIMITS: LockLimits = { holdMs: HOLD_LIMIT_MS, staleMs: STALE_LOCK_MS };
+
 /** What a waiter concludes about the lock it found. Pure. */
-export function judgeLock(holder: LockHolder | undefined, here: string, alive: (pid: number) => boolean, ageMs: number): 'wait' | 'break' {
-  if (holder && holder.namespace === here) return alive(holder.pid) && ageMs <= HOLD_LIMIT_MS ? 'wait' : 'break';
-  return ageMs > STALE_LOCK_MS ? 'break' : 'wait';
+export function judgeLock(holder: LockHolder | undefined, here: string, alive: (pid: number) => boolean, ageMs: number, limits: LockLimits = INDEX_LIMITS): 'wait' | 'break' {
+  if (holder && holder.namespace === here) return alive(holder.pid) && ageMs <= limits.holdMs ? 'wait' : 'break';
+  return ageMs > limits.staleMs ? 'break' : 'wait';
 }
 
 export function parseHolder(text: string): LockHolder | undefined {
@@ -33,49 +42,89 @@ export function parseHolder(text: string): LockHolder | undefined {
 }
 
 /** Takes the lock, waiting while a live holder keeps it; returns its release. */
-export function acquireLock(lockPath: string): () => void {
+export function acquireLock(lockPath: string, calls: FileCalls = nodeFileCalls): () => void {
+  const refused: Refusal = {};
+  for (;;) {
+    const release = tryLock(lockPath, INDEX_LIMITS, calls, refused);
+    if (release) return release;
+    // A random pause, so two hundred waiters do not poll in step.
+    calls.sleep(10 + Math.floor(Math.random() * 20));
+  }
+}
+
+/** Since when creating the lock has been refused (Windows), across one caller's attempts. */
+interface Refusal {
+  since?: number | undefined;
+}
+
+/**
+ * One attempt: the lock's release when taken (breaking one left behind), or undefined
+ * while a live holder keeps it, for callers that wait in their own way (asynchronously).
+ */
+export function tryLock(lockPath: string, limits: LockLimits = INDEX_LIMITS, calls: FileCalls = nodeFileCalls, refused: Refusal = {}): (() => void) | undefined {
   const here = pidNamespace();
   const me = `${process.pid} ${here}\n`;
   for (;;) {
     try {
-      const fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      const fd = calls.open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try {
         writeSync(fd, me);
       } finally {
         closeSync(fd);
       }
-      return () => release(lockPath, me);
+      return () => release(lockPath, me, calls);
     } catch (error) {
+      if (isBusy(error, calls.platform)) {
+        // Windows: a lock just released but still open in a waiter that was reading it
+        // cannot be created again until that handle closes. It is held, for a moment.
+        // A refusal that outlasts a stale lock is a real one (a folder we may not write).
+        refused.since ??= calls.now();
+        if (calls.now() - refused.since > limits.staleMs) throw error;
+        return undefined;
+      }
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
+    refused.since = undefined;
     const text = readLock(lockPath);
     if (text === undefined) continue; // released meanwhile
-    if (judgeLock(parseHolder(text), here, isAlive, ageMs(lockPath)) === 'break') {
-      breakLock(lockPath, text);
-      continue;
-    }
-    // A random pause, so two hundred waiters do not poll in step.
-    sleep(10 + Math.floor(Math.random() * 20));
+    if (judgeLock(parseHolder(text), here, isAlive, ageMs(lockPath), limits) === 'wait') return undefined;
+    breakLock(lockPath, text, calls);
   }
 }
 
-function release(lockPath: string, me: string): void {
+function release(lockPath: string, me: string, calls: FileCalls): void {
   // Only our own lock: had it been broken and retaken, the file would be another's.
   if (readLock(lockPath) !== me) return;
-  try {
-    unlinkSync(lockPath);
-  } catch {
-    // Already gone.
-  }
+  removeLock(lockPath, calls);
 }
 
 /** Removes the lock only if it is still the one judged (not a new holder's). */
-function breakLock(lockPath: string, judged: string): void {
+function breakLock(lockPath: string, judged: string, calls: FileCalls): void {
   if (readLock(lockPath) !== judged) return;
+  removeLock(lockPath, calls);
+}
+
+/**
+ * Windows deletes a file another process has open only when that handle closes (and
+ * wine leaves it readable until then): with waiters reading the lock in turn, its
+ * name could stay taken for ever. So the name is freed first, by a rename to a
+ * temporary name of its own that index-file.ts sweeps should its removal fail.
+ */
+function removeLock(lockPath: string, calls: FileCalls): void {
+  let doomed = lockPath;
+  if (calls.platform === 'win32') {
+    const aside = `${lockPath}.${process.pid.toString(36)}${Math.random().toString(36).slice(2, 10)}.tmp`;
+    try {
+      renameWhileBusy(lockPath, aside, calls);
+      doomed = aside;
+    } catch {
+      // Gone already, or held where even a rename is refused: the plain removal below.
+    }
+  }
   try {
-    unlinkSync(lockPath);
+    unlinkSync(doomed);
   } catch {
-    // Another waiter broke it first.
+    // Already gone (another waiter broke it first), or refused: the holder check breaks it.
   }
 }
 
@@ -116,8 +165,4 @@ function pidNamespace(): string {
     }
   }
   return namespace;
-}
-
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

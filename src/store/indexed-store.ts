@@ -84,6 +84,12 @@ export class IndexedStore implements CredentialStore {
     this.index.update((rows) => storedRow(rows, target, username, this.now(), metadata));
   }
 
+  async replace(target: Target, username: string, secret: Secret, metadata: TokenMetadata | 'keep'): Promise<void> {
+    refuseTokenAsUsername(username);
+    await this.secrets.set(serviceName(target), accountName(username), encodeSecret(secret));
+    this.index.update((rows) => storedRow(rows, target, username, findRow(rows, target, username)?.storedAt ?? this.now(), metadata));
+  }
+
   async remove(target: Target, username: string): Promise<boolean> {
     const removed = await this.secrets.delete(serviceName(target), accountName(username));
     this.index.update((rows) => removeRow(rows, target, username));

@@ -7,6 +7,7 @@ import { IndexFile, defaultIndexPath } from './index-file.js';
 import { currentKeychainPlatform, lockedMessage, noServiceMessage, unreachableMessage, type KeychainPlatform } from './keychain-messages.js';
 import { IndexedStore, type SecretBackend } from './indexed-store.js';
 import { keyring } from './keyring-binding.js';
+import { moveWindowsState } from './state-move.js';
 import type { SecretReader } from './secret-service-reader.js';
 import { TracingSecrets, type Trace } from '../trace.js';
 import { watchedCall } from './keychain-call.js';
@@ -39,6 +40,7 @@ export function openKeychainStore(env: NodeJS.ProcessEnv = process.env, trace?: 
   const linux = process.platform === 'linux';
   const questions = linux ? () => new SecretServiceQuestions(env) : undefined;
   const secrets = new KeychainSecrets(keychainTimeoutMs(env), reader, trace, questions, linux ? secretServiceWriter(env) : undefined, linux ? 'may-hide' : 'exact');
+  moveWindowsState(env);
   return new IndexedStore(trace ? new TracingSecrets(secrets, trace) : secrets, new IndexFile(defaultIndexPath(env)));
 }
 

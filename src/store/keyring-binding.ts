@@ -17,16 +17,32 @@ let loaded: KeyringBinding | undefined;
 
 /** Only in the CommonJS bundles (dist/*.cjs), where `require` is real. */
 export function keyring(): KeyringBinding {
-  if (loaded) return loaded;
-  const name = bindingPackage(process.platform, process.arch);
+  loaded ??= loadBinding(process.platform, process.arch, (name) => require(name) as KeyringBinding);
+  return loaded;
+}
+
+/**
+ * This platform's binding package, else the generic loader. When both fail and the
+ * package was there but would not load (ERR_DLOPEN_FAILED: a DLL the system lacks,
+ * a wrong libc), its own error is the cause; the generic loader would only say
+ * "npm has a bug related to optional dependencies".
+ */
+export function loadBinding(platform: NodeJS.Platform, arch: string, load: (name: string) => KeyringBinding): KeyringBinding {
+  const name = bindingPackage(platform, arch);
+  let cause: Error | undefined;
   if (name) {
     try {
-      loaded = require(name) as KeyringBinding;
-      return loaded;
-    } catch {
+      return load(name);
+    } catch (error) {
       // Not installed for this libc or platform: the generic loader knows more.
+      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') cause = error as Error;
     }
   }
-  loaded = require('@napi-rs/keyring') as KeyringBinding;
-  return loaded;
+  try {
+    return load('@napi-rs/keyring');
+  } catch (error) {
+    if (!cause) throw error;
+    // Windows' loader message ends in CRLF and the file's path: one line for stderr.
+    throw new Error(`${name} did not load: ${cause.message.replace(/\s*[\r\n]+\s*/g, ' ').trim()}`);
+  }
 }

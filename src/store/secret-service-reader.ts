@@ -9,7 +9,8 @@ import { openableBusSocket, type BusSocket } from './dbus/address.js';
 import { BusConnection } from './dbus/connection.js';
 import { BusUnreachableError, DBusErrorReply } from './dbus/errors.js';
 import { SecretServiceClient, type SecretSession, type TransferAlgorithm } from './dbus/secret-service.js';
-import { answer, askBinding, personCanAnswer, refuse, type OwnResult } from './own-client-result.js';
+import { answer, askBinding, personCanAnswer, promptDeadlineMs, refuse, type OwnResult } from './own-client-result.js';
+import { collectionLocked, unlockLocked } from './secret-service-unlock.js';
 
 /** The answer, why the binding must be asked instead, or what the service wants first. */
 export type ReadResult<T> = OwnResult<T>;
@@ -34,7 +35,7 @@ interface Link {
 /** undefined when the environment names no bus this client can open exactly. */
 export function secretServiceReader(env: NodeJS.ProcessEnv, nodeVersion = process.versions.node): SecretReader | undefined {
   const socket = openableBusSocket(env.DBUS_SESSION_BUS_ADDRESS, nodeVersion);
-  return socket && new SecretServiceReader(socket, 'plain', personCanAnswer(env));
+  return socket && new SecretServiceReader(socket, 'plain', personCanAnswer(env), promptDeadlineMs(env));
 }
 
 export class SecretServiceReader implements SecretReader {
@@ -43,14 +44,20 @@ export class SecretServiceReader implements SecretReader {
   constructor(
     private readonly socket: BusSocket,
     private readonly algorithm: TransferAlgorithm = 'plain',
-    /** A person can answer the service's own prompt: then the binding asks them, as libsecret would. */
+    /** A person can answer the service's own prompt: then it is run, as libsecret does. */
     private readonly person = false,
+    private readonly promptMs = 2000,
   ) {}
 
   async get(service: string, account: string, signal: AbortSignal): Promise<ReadResult<string | null>> {
     return this.guard(async ({ client, session }) => {
-      const found = await client.searchItems({ service, username: account });
-      if (found.locked.length > 0) return this.lockedItems(client, found.locked);
+      let found = await client.searchItems({ service, username: account });
+      if (found.locked.length > 0) {
+        const want = await unlockLocked(client, found.locked, this.person, this.promptMs);
+        if (want) return refuse(want);
+        found = await client.searchItems({ service, username: account });
+        if (found.locked.length > 0) return refuse('locked');
+      }
       const [item, ...more] = found.unlocked;
       if (item === undefined) return answer(null);
       if (more.length > 0) return askBinding('several items match');
@@ -63,8 +70,13 @@ export class SecretServiceReader implements SecretReader {
 
   async find(service: string, signal: AbortSignal): Promise<ReadResult<Array<{ account: string; password: string }>>> {
     return this.guard(async ({ client, session }) => {
-      const found = await client.searchItems({ service });
-      if (found.locked.length > 0) return this.lockedItems(client, found.locked);
+      let found = await client.searchItems({ service });
+      if (found.locked.length > 0) {
+        const want = await unlockLocked(client, found.locked, this.person, this.promptMs);
+        if (want) return refuse(want);
+        found = await client.searchItems({ service });
+        if (found.locked.length > 0) return refuse('locked');
+      }
       if (found.unlocked.length === 0) return answer([]);
       // One round trip for all of it: the secrets and every item's attributes.
       const [secrets, ...attributes] = await Promise.all([
@@ -128,17 +140,6 @@ export class SecretServiceReader implements SecretReader {
       // Where we store, locked: a KeePassXC database hides its items then, so this miss may be that.
       return (await client.aliasLocked('default').catch(() => undefined)) === true ? refuse('locked') : answer(false);
     }, signal);
-  }
-
-  /**
-   * Items the service calls locked. Where a person can answer the service's prompt,
-   * the binding asks them (and waits for them). Where none can, say at once what the
-   * service wants: its collection is locked, or (the collection itself unlocked)
-   * it wants this access confirmed, as KeePassXC does for each new client.
-   */
-  private async lockedItems<T>(client: SecretServiceClient, items: readonly string[]): Promise<ReadResult<T>> {
-    if (this.person) return askBinding('the item is locked: the keyring library prompts');
-    return refuse((await collectionLocked(client, items[0]!)) ? 'locked' : 'confirmation');
   }
 
   /** Ends the connection (a process that exits needs not: the kernel closes it). */
@@ -210,19 +211,6 @@ export class SessionRefused extends Error {
   override readonly name = 'SessionRefused';
 }
 
-/**
- * Whether the collection holding this item says Locked. Item paths are children of
- * their collection's (Secret Service API: /org/freedesktop/secrets/collection/NAME/ID).
- * A collection that will not say is taken as locked: that only ever keeps data.
- */
-export async function collectionLocked(client: SecretServiceClient, item: string): Promise<boolean> {
-  const collection = item.slice(0, item.lastIndexOf('/'));
-  try {
-    return await client.collectionLocked(collection);
-  } catch {
-    return true;
-  }
-}
 
 const NOT_SUPPORTED = 'org.freedesktop.DBus.Error.NotSupported';
 

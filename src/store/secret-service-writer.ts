@@ -20,7 +20,7 @@ import { NO_PROMPT, runPrompt } from './dbus/prompt.js';
 import { SECRETS_NAME, SecretServiceClient, type SecretSession } from './dbus/secret-service.js';
 import { variant, type Variant } from './dbus/wire.js';
 import { answer, askBinding, personCanAnswer, promptDeadlineMs, refuse, type OwnResult } from './own-client-result.js';
-import { collectionLocked } from './secret-service-reader.js';
+import { collectionLocked, unlockLocked } from './secret-service-unlock.js';
 
 /** Done, why the binding must do it instead, or what the service wants first. */
 export type WriteResult<T = void> = OwnResult<T>;
@@ -50,7 +50,7 @@ export class SecretServiceWriter implements SecretWriter {
     private readonly socket: BusSocket,
     /** How long a prompt may take before it is dismissed (promptDeadlineMs). */
     private readonly promptMs = 2000,
-    /** A person can answer the service's own prompts: locked items are then the binding's to unlock. */
+    /** A person can answer the service's own prompts: locked items are then unlocked through one. */
     private readonly person = false,
   ) {}
 
@@ -82,10 +82,12 @@ export class SecretServiceWriter implements SecretWriter {
   ): Promise<WriteResult> {
     // A search first, answered, then the session: never OpenSession as a new
     // client's first message to gnome-keyring 42 (see searchItems in dbus/secret-service.ts).
-    const found = await client.searchItems({ service, username: account });
+    let found = await client.searchItems({ service, username: account });
     if (found.locked.length > 0) {
-      if (this.person) return askBinding('the item is locked: the keyring library prompts');
-      return refuse((await collectionLocked(client, found.locked[0]!)) ? 'locked' : 'confirmation');
+      const want = await unlockLocked(client, found.locked, this.person, this.promptMs);
+      if (want) return refuse(want);
+      found = await client.searchItems({ service, username: account });
+      if (found.locked.length > 0) return refuse('locked');
     }
     const value = new TextEncoder().encode(secret);
     if (found.unlocked.length > 0) {
@@ -131,10 +133,12 @@ export class SecretServiceWriter implements SecretWriter {
 
   delete(service: string, account: string, signal: AbortSignal): Promise<WriteResult<boolean>> {
     return this.session(signal, async (bus, client) => {
-      const found = await client.searchItems({ service, username: account });
+      let found = await client.searchItems({ service, username: account });
       if (found.locked.length > 0) {
-        if (this.person) return askBinding('the item is locked: the keyring library prompts');
-        return refuse((await collectionLocked(client, found.locked[0]!)) ? 'locked' : 'confirmation');
+        const want = await unlockLocked(client, found.locked, this.person, this.promptMs);
+        if (want) return refuse(want);
+        found = await client.searchItems({ service, username: account });
+        if (found.locked.length > 0) return refuse('locked');
       }
       for (const item of found.unlocked) {
         const reply = await bus.call({ destination: SECRETS_NAME, path: item, interface: 'org.freedesktop.Secret.Item', member: 'Delete' });

@@ -2,6 +2,7 @@
 // Azure DevOps do for a token (status codes, headers and fields from each forge's
 // documentation; see ../shared/FORGES.md), plus the 401 realm each sends to git, which
 // login's probe reads. Tokens are only Map keys: never logged or echoed back.
+import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from './loopback.js';
 
@@ -20,28 +21,39 @@ interface Reply {
   body?: unknown;
   /** Sent as it is (an HTML page), instead of JSON. */
   html?: string;
+  /** 'cut': the status line, headers and half the body, then the connection closes. 'drop': it closes with no answer at all. */
+  fault?: 'cut' | 'drop';
 }
 
-type Handler<T> = (req: IncomingMessage, path: string, tokens: Map<string, T>) => Reply;
+type Handler<T> = (req: IncomingMessage, path: string, tokens: Map<string, T>, body: string) => Reply | Promise<Reply>;
 
 async function serve<T>(prefix: string, realm: string, tokens: Record<string, T>, handle: Handler<T>): Promise<ForgeApi<T>> {
   const map = new Map(Object.entries(tokens));
   const requests: ForgeApi<T>['requests'] = [];
-  const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
-    req.resume();
+  const server = http.createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) if (chunks.length < 64) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
     const path = (req.url ?? '/').split('?')[0]!;
     const auth = req.headers['private-token'] !== undefined ? 'private-token' : req.headers.authorization?.split(' ')[0];
     requests.push({ method: req.method ?? 'GET', path, auth });
     let reply: Reply;
     if (path.endsWith('/info/refs')) reply = { status: 401, headers: { 'WWW-Authenticate': `Basic realm="${realm}"` }, html: 'Unauthorized' };
     else if (!path.startsWith(prefix)) reply = { status: 404, body: { message: '404 Not Found' } };
-    else reply = handle(req, path.slice(prefix.length), map);
-    if (reply.html !== undefined) {
+    else reply = await handle(req, path.slice(prefix.length), map, body);
+    if (reply.fault === 'drop') {
+      req.socket.destroy();
+    } else if (reply.html !== undefined) {
       res.writeHead(reply.status, { 'Content-Type': 'text/html; charset=utf-8', ...reply.headers });
       res.end(reply.html);
     } else {
-      res.writeHead(reply.status, { 'Content-Type': 'application/json', ...reply.headers });
-      res.end(JSON.stringify(reply.body ?? {}));
+      const text = JSON.stringify(reply.body ?? {});
+      res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), ...reply.headers });
+      if (reply.fault === 'cut') {
+        res.write(text.slice(0, Math.floor(text.length / 2)), () => req.socket.destroy());
+      } else {
+        res.end(text);
+      }
     }
   });
   const port = await listenOnLoopback(server);
@@ -57,19 +69,81 @@ async function serve<T>(prefix: string, realm: string, tokens: Record<string, T>
   };
 }
 
-// ---- GitLab: PRIVATE-TOKEN; /personal_access_tokens/self (any scope), /user (read_user, read_api or api).
+// ---- GitLab: PRIVATE-TOKEN; /personal_access_tokens/self (any scope), /user (read_user, read_api or api),
+// POST /personal_access_tokens/self/rotate (api or self_rotate; GL doc/api/personal_access_tokens.md, MR 142664,
+// issue 524639): without expires_at the new token lives a week; at most 365 days; the old token is revoked at
+// once; rotating a token that was already rotated revokes its whole family, the newest token included.
 export interface GitLabToken {
   username: string;
   scopes: string[];
   /** YYYY-MM-DD or null, as GitLab sends expires_at. */
   expiresAt: string | null;
+  /** Answered as GitLab's self endpoint shows a revoked token still readable (revoked: true); see `dead` for one that 401s. */
   revoked?: boolean;
+  /** ISO time, as created_at; default 2026-01-01. */
+  createdAt?: string;
+  /** Revoked by a rotation ('rotated') or with its family: every request 401s. */
+  dead?: 'rotated' | 'family-revoked';
+  /** Tokens rotated from one another share a family. */
+  family?: string;
+  /** How the rotate endpoint fails for this token: 500 without rotating; 'cut' or 'drop' after rotating. */
+  rotateFault?: 500 | 'cut' | 'drop';
 }
 
-export function startGitLabApi(tokens: Record<string, GitLabToken>): Promise<ForgeApi<GitLabToken>> {
-  return serve('/api/v4', 'GitLab', tokens, (req, path, map) => {
-    const token = map.get(String(req.headers['private-token'] ?? ''));
-    if (!token) return { status: 401, body: { message: '401 Unauthorized' } };
+export interface GitLabApi extends ForgeApi<GitLabToken> {
+  /** Awaited when a rotate request arrives, before GitLab looks at its token (another machine acting at that moment). */
+  beforeRotate: ((token: string) => Promise<void> | void) | undefined;
+  /** Awaited after a rotation took effect and before its answer goes out. */
+  beforeRotateAnswer: (() => Promise<void>) | undefined;
+  /** expires_at as each rotate request sent it (null when absent). */
+  readonly rotations: Array<string | null>;
+}
+
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+function newGitLabToken(): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return `glpat-${Array.from(randomBytes(20), (b) => chars[b % chars.length]).join('')}`;
+}
+
+export async function startGitLabApi(tokens: Record<string, GitLabToken>): Promise<GitLabApi> {
+  const rotations: Array<string | null> = [];
+  let self: GitLabApi | undefined;
+  const api = await serve('/api/v4', 'GitLab', tokens, async (req, path, map, body) => {
+    const secret = String(req.headers['private-token'] ?? '');
+    if (path === '/personal_access_tokens/self/rotate') await self?.beforeRotate?.(secret);
+    const token = map.get(secret);
+    if (!token || token.dead) {
+      // Rotating a token that a rotation already revoked: GitLab revokes the whole family.
+      if (token?.dead === 'rotated' && path === '/personal_access_tokens/self/rotate' && req.method === 'POST') {
+        for (const other of map.values()) if (other.family !== undefined && other.family === token.family) other.dead = 'family-revoked';
+      }
+      return { status: 401, body: { message: '401 Unauthorized' } };
+    }
+    if (path === '/personal_access_tokens/self/rotate' && req.method === 'POST') {
+      if (!token.scopes.some((s) => ['api', 'self_rotate'].includes(s))) {
+        return { status: 403, body: { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.', scope: 'api self_rotate' } };
+      }
+      const query = new URL(req.url ?? '/', 'http://fake').searchParams.get('expires_at');
+      let sent: string | null = query;
+      if (sent === null && body !== '') sent = ((JSON.parse(body) as { expires_at?: unknown }).expires_at as string | undefined) ?? null;
+      rotations.push(sent);
+      const today = isoDay(Date.now());
+      const expiresAt = sent ?? isoDay(Date.now() + 7 * DAY_MS);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(expiresAt) || expiresAt <= today) return { status: 400, body: { message: '400 Bad request - expires_at is invalid' } };
+      if (expiresAt > isoDay(Date.now() + 365 * DAY_MS)) return { status: 400, body: { message: { expires_at: ['must be before ' + isoDay(Date.now() + 365 * DAY_MS)] } } };
+      if (token.rotateFault === 500) return { status: 500, body: { message: '500 Internal Server Error' } };
+      const family = token.family ?? secret;
+      token.family = family;
+      token.dead = 'rotated';
+      const fresh = newGitLabToken();
+      const createdAt = new Date().toISOString();
+      map.set(fresh, { username: token.username, scopes: [...token.scopes], expiresAt, createdAt, family });
+      await self?.beforeRotateAnswer?.();
+      const record = { id: 43, name: 'git-credential-pat', revoked: false, created_at: createdAt, scopes: token.scopes, user_id: 7, last_used_at: null, active: true, expires_at: expiresAt, token: fresh };
+      return token.rotateFault === undefined ? { status: 200, body: record } : { status: 200, body: record, fault: token.rotateFault };
+    }
     if (path === '/personal_access_tokens/self') {
       return {
         status: 200,
@@ -77,7 +151,7 @@ export function startGitLabApi(tokens: Record<string, GitLabToken>): Promise<For
           id: 42,
           name: 'git-credential-pat',
           revoked: token.revoked ?? false,
-          created_at: '2026-01-01T00:00:00.000Z',
+          created_at: token.createdAt ?? '2026-01-01T00:00:00.000Z',
           scopes: token.scopes,
           user_id: 7,
           last_used_at: null,
@@ -97,6 +171,12 @@ export function startGitLabApi(tokens: Record<string, GitLabToken>): Promise<For
     }
     return { status: 404, body: { message: '404 Not Found' } };
   });
+  self = Object.assign(api, {
+    rotations,
+    beforeRotate: undefined as GitLabApi['beforeRotate'],
+    beforeRotateAnswer: undefined as GitLabApi['beforeRotateAnswer'],
+  });
+  return self;
 }
 
 // ---- Gitea / Forgejo: Authorization: token <t>; /user needs read:user.

@@ -1,5 +1,7 @@
 // GitLab (gitlab.com and self-managed).
 import type { HostProvider } from '../provider.js';
+import { rotateGitLabToken } from './rotate.js';
+import { GITLAB_MAX_LIFETIME_DAYS, GITLAB_ROTATION_SCOPES } from './rotation-scopes.js';
 import { validateGitLabToken } from './validate.js';
 
 const GIT_SCOPES = ['read_repository', 'write_repository'];
@@ -28,4 +30,5 @@ export const gitlab: HostProvider = {
   expiry: 'reported',
   usernameIs: 'git-username',
   realm: /^GitLab$/i,
+  selfRotation: { scopes: GITLAB_ROTATION_SCOPES, maxDays: GITLAB_MAX_LIFETIME_DAYS, rotate: rotateGitLabToken },
 };

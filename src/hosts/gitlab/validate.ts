@@ -10,6 +10,7 @@ interface SelfAnswer {
   readonly expires_at?: unknown;
   readonly active?: unknown;
   readonly revoked?: unknown;
+  readonly created_at?: unknown;
 }
 
 export async function validateGitLabToken({ token, apiBase, timeoutMs }: TokenCheck): Promise<Validation> {
@@ -37,7 +38,9 @@ export async function validateGitLabToken({ token, apiBase, timeoutMs }: TokenCh
   } else if (user.status !== 403) {
     return { state: 'unreachable', message: `${host} answered ${user.status} for the token's user` };
   }
-  return { state: 'valid', login, scopes, ...(expiresAt === undefined ? {} : { expiresAt }) };
+  const createdMs = typeof answer.created_at === 'string' ? Date.parse(answer.created_at) : Number.NaN;
+  const createdAt = Number.isNaN(createdMs) ? undefined : Math.floor(createdMs / 1000);
+  return { state: 'valid', login, scopes, ...(expiresAt === undefined ? {} : { expiresAt }), ...(createdAt === undefined ? {} : { createdAt }) };
 }
 
 /** `expires_at` is a date; the token dies at 00:00 UTC on it. Pure. */
