@@ -7,6 +7,10 @@
 // byte: no Node warnings, ever.
 process.removeAllListeners('warning');
 
+// The code cache's header (see intact below): declared before the door loads.
+const MAGIC = 0x43504347; // "GCPC"
+const HEADER = 8; // magic and payload length, 32 bits each
+
 const action = process.argv[2];
 if (action === 'get' || action === 'store' || action === 'erase') {
   loadDoor().door(action);
@@ -35,11 +39,11 @@ function loadDoor() {
   const file = path.join(__dirname, '..', 'dist', 'door.cjs');
   const source = fs.readFileSync(file, 'utf8');
   const cache = codeCacheFile(process.env, source);
-  const cachedData = cache && readOwnFile(fs, cache.dir, cache.file);
+  const cachedData = cache && intact(readOwnFile(fs, cache.dir, cache.file));
   const script = new vm.Script(source, { filename: file, cachedData });
   if (cache && (cachedData === undefined || script.cachedDataRejected)) {
     // At exit, so the cache also holds the functions this run compiled on the way.
-    process.once('exit', () => writeOwnFile(fs, cache, () => script.createCachedData()));
+    process.once('exit', () => writeOwnFile(fs, path, cache, () => sealed(script.createCachedData())));
   }
   const door = { exports: {} };
   // bin/ and dist/ are siblings in one package: this require resolves what the door's would.
@@ -57,6 +61,35 @@ function codeCacheFile(env, source) {
   if (!build) return undefined;
   const dir = `${base}/git-credential-pat`;
   return { base, dir, file: `${dir}/door-${build[1]}-${process.version}-${process.arch}.v8` };
+}
+
+/*
+ * V8 release builds check a code cache's header and length, not its contents: damaged
+ * bytes ran as code (a fatal "unreachable code", exit 133, or wrong answers), and the
+ * process died before it could replace the file, so every later get died too. So the
+ * file carries its own check, made before V8 sees a byte of it; a file that fails is
+ * ignored and rewritten. Damage is what this guards against (a torn write, a bad disk,
+ * a stray write), not an attacker: whoever can write the file runs as you (SECURITY.md).
+ * The check is a second copy of the payload, compared with memcmp (Buffer.equals):
+ * damage passes only by hitting both copies alike. A checksum in JavaScript took longer
+ * than the compile the cache saves, and node:crypto's loading as long again (measured).
+ */
+function intact(file) {
+  if (file === undefined || file.length < HEADER) return undefined;
+  if (file.byteOffset % 4 !== 0) file = Buffer.from(new Uint8Array(file).buffer);
+  const [magic, length] = new Uint32Array(file.buffer, file.byteOffset, 2);
+  if (magic !== MAGIC || file.length !== HEADER + 2 * length) return undefined;
+  const payload = file.subarray(HEADER, HEADER + length);
+  return payload.equals(file.subarray(HEADER + length)) ? payload : undefined;
+}
+
+/** V8's cache behind our header, twice. */
+function sealed(payload) {
+  const file = Buffer.alloc(HEADER + 2 * payload.length);
+  new Uint32Array(file.buffer, file.byteOffset, 2).set([MAGIC, payload.length]);
+  payload.copy(file, HEADER);
+  payload.copy(file, HEADER + payload.length);
+  return file;
 }
 
 function absolute(value) {
@@ -82,14 +115,18 @@ function readOwnFile(fs, dir, file) {
 }
 
 /**
- * Written whole, then renamed into place: a helper running at the same time reads the
- * old file or the new one. Of the folders, only the cache folder and ours in it are
- * made: never a HOME that is not there.
+ * Written whole under a random name, then renamed into place: a helper running at the
+ * same time reads the old file or the new one. Of the folders, only the cache folder
+ * and ours in it are made: never a HOME that is not there, and never, as root, in a
+ * folder root does not own (root with another user's HOME, as `sudo -E` leaves it,
+ * would make folders there that user's programs can no longer write to).
  */
-function writeOwnFile(fs, { base, dir, file }, bytes) {
-  const temporary = `${file}.${process.pid}.tmp`;
+function writeOwnFile(fs, path, { base, dir, file }, bytes) {
+  const temporary = `${file}.${Math.random().toString(36).slice(2, 12)}.tmp`;
   try {
     for (const folder of [base, dir]) {
+      if (fs.statSync(folder, { throwIfNoEntry: false })) continue;
+      if (process.getuid() === 0 && fs.statSync(path.dirname(folder)).uid !== 0) return;
       try {
         fs.mkdirSync(folder, { mode: 0o700 });
       } catch (error) {

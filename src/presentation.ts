@@ -4,7 +4,7 @@ import type { HostProvider, ProviderId } from './hosts/provider.js';
 import { serviceName } from './credential.js';
 import type { StoredCredential, UnconfirmedRow } from './store/credential-store.js';
 import { defaultIndexPath } from './store/index-file.js';
-import { redact } from './trace.js';
+import { shownName, shownText } from './shown-text.js';
 
 export interface CredentialView {
   readonly provider: ProviderId;
@@ -37,10 +37,10 @@ export function viewOf(credential: StoredCredential, provider: HostProvider, now
     protocol: credential.target.protocol,
     path: credential.target.path ?? null,
     // Stored before tokens were refused as usernames (src/token-username.ts): never shown.
-    username: redact(credential.username),
+    username: shownName(credential.username),
     kind: provider.tokenKind(credential.secret.password)?.id ?? 'unknown',
     // What the person typed at an unvalidated login is not an account the forge confirmed.
-    login: validated === undefined ? null : (credential.metadata?.login ?? null),
+    login: validated === undefined || credential.metadata?.login === undefined ? null : shownName(credential.metadata.login),
     scopes: credential.metadata?.scopes ?? null,
     checked: validated !== undefined,
     expires: expiryJson(expiresAt),
@@ -64,7 +64,7 @@ export function indexOnly(env: NodeJS.ProcessEnv): string {
  * neither give nor deny their items (locked, or refusing): what is shown may be incomplete.
  */
 export function unconfirmedNote(rows: readonly UnconfirmedRow[], unreadable: string | undefined): string {
-  const names = rows.map((r) => `${r.username || '(empty)'} on ${serviceName(r.target).replace(/^git-credential-pat:/, '')}`);
+  const names = rows.map((r) => `${shownName(r.username) || '(empty)'} on ${serviceName(r.target).replace(/^git-credential-pat:/, '')}`);
   return `${rows.length} recorded credential${rows.length === 1 ? '' : 's'} could not be read from the keychain now (${names.join(', ')}), so this may be incomplete; they stay recorded. ${unreadable ? `Why: ${unreadable}` : 'Is the keychain locked?'}`;
 }
 
@@ -89,6 +89,8 @@ export function describeScopes(scopes: readonly string[] | null | undefined, pro
 
 /** A plain-text table, columns padded to their widest cell. */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  // Cells hold remote and stored text: never a control character on a terminal.
+  rows = rows.map((row) => row.map(shownText));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';

@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { request, runHelper, testHome, uniqueHost } from './support/helper-process.js';
 
 const DOOR = new URL('../dist/door.cjs', import.meta.url);
+/** Our header before V8's bytes: magic and length; then the payload twice (bin/git-credential-pat.cjs). */
+const HEADER = 8;
+const given = (file: string) => (statSync(file).size - HEADER) / 2;
 
 /** A preload that reports, on stderr's sibling file, what cache each vm.Script was given and whether V8 took it. */
 function cacheProbe(): { env: NodeJS.ProcessEnv; seen: () => Array<{ given: number; rejected: boolean }> } {
@@ -52,10 +55,10 @@ describe("the door's code cache", () => {
     expect(statSync(String(file)).mode & 0o777).toBe(0o600);
 
     expect(await get()).toMatchObject({ code: 0, stdout: 'username=u\npassword=cc-secret-1\n', stderr: '' });
-    // The store had no cache; the get was given the store's and V8 took it.
+    // The store had no cache; the get was given the store's (behind our header) and V8 took it.
     expect(probe.seen()).toEqual([
       { given: 0, rejected: false },
-      { given: statSync(String(file)).size, rejected: false },
+      { given: given(String(file)), rejected: false },
     ]);
   });
 
@@ -83,8 +86,39 @@ describe("the door's code cache", () => {
     const env = { ...home, ...probe.env };
     expect(await runHelper(['get'], request({ protocol: 'https', host: 'nothing-here.example.invalid' }), env)).toMatchObject({ code: 0, stdout: '', stderr: '' });
     // Replaced by the first get after the garbage, so the next run was given a cache V8 takes.
-    expect(probe.seen()).toEqual([{ given: statSync(String(file)).size, rejected: false }]);
+    expect(probe.seen()).toEqual([{ given: given(String(file)), rejected: false }]);
   });
+
+  // Issue 21, item 5: V8 checks only a cache's header and length, so damaged bytes ran as code.
+  it('a damaged cache never reaches V8: every get answers, and the next one is given a good cache again', async () => {
+    const home = testHome();
+    const get = await storeAndGet(home, 'cc-secret-7');
+    const [file] = cacheFiles(home);
+    const good = readFileSync(String(file));
+    // Eight bytes of ff at offsets across the whole file (the review's 121 offsets found 70 fatal).
+    const offsets = Array.from({ length: 24 }, (_, i) => HEADER + Math.floor(((good.length - HEADER - 8) * (i + 0.5)) / 24));
+    const wrong: string[] = [];
+    for (const offset of [0, 4, 8, ...offsets]) {
+      const damaged = Buffer.from(good);
+      damaged.fill(0xff, offset, offset + 8);
+      writeFileSync(String(file), damaged, { mode: 0o600 });
+      const probe = cacheProbe();
+      const result = await get(probe.env);
+      if (result.code !== 0 || result.stdout !== 'username=u\npassword=cc-secret-7\n' || result.stderr !== '') wrong.push(`ff at ${offset}: exit ${result.code}`);
+      // Never handed to V8, and the failure does not repeat: the next get is given a good cache.
+      else if (probe.seen()[0]?.given !== 0) wrong.push(`ff at ${offset}: handed to V8`);
+      const next = cacheProbe();
+      const after = await get(next.env);
+      if (after.code !== 0 || after.stdout !== 'username=u\npassword=cc-secret-7\n') wrong.push(`after ff at ${offset}: exit ${after.code}`);
+      else if (next.seen()[0]?.rejected !== false || next.seen()[0]?.given === 0) wrong.push(`after ff at ${offset}: no good cache`);
+    }
+    expect(wrong).toEqual([]);
+    // Cut short, as a torn write leaves it.
+    writeFileSync(String(file), good.subarray(0, good.length - 1000), { mode: 0o600 });
+    const probe = cacheProbe();
+    expect(await get(probe.env)).toMatchObject({ code: 0, stdout: 'username=u\npassword=cc-secret-7\n', stderr: '' });
+    expect(probe.seen()).toEqual([{ given: 0, rejected: false }]);
+  }, 120_000);
 
   it('is neither read nor written where someone else could write it', async () => {
     const home = testHome();
@@ -131,6 +165,21 @@ describe("the door's code cache", () => {
     expect(await get(again.env)).toMatchObject({ code: 0, stdout: 'username=u\npassword=cc-secret-6\n', stderr: '' });
     expect(again.seen()).toEqual([{ given: 0, rejected: false }]);
     expect(statSync(String(file)).uid).toBe(0);
+  });
+
+  // Issue 21, item 6: `sudo -E git push` runs the helper as root with the user's HOME.
+  it.runIf(process.getuid?.() === 0)("as root, makes no folder in a home root does not own: not ~/.cache, not ~/.local/state", async () => {
+    const env: NodeJS.ProcessEnv = { ...testHome(), XDG_CACHE_HOME: undefined, XDG_STATE_HOME: undefined };
+    chownSync(String(env.HOME), 4243, 4243);
+    const host = uniqueHost('sudo');
+    const stored = await runHelper(['store'], request({ protocol: 'https', host, username: 'u', password: 'cc-secret-8' }), env);
+    expect(stored.stderr).toMatch(/^git-credential-pat: not creating \S+ as root: \S+ belongs to uid 4243[^\n]*sudo -H\)\n$/);
+    expect(await runHelper(['get'], request({ protocol: 'https', host }), env)).toMatchObject({ code: 0, stdout: 'username=u\npassword=cc-secret-8\n' });
+    expect(readdirSync(String(env.HOME))).toEqual([]);
+    // Where root may write (its own folders), everything works as before.
+    chownSync(String(env.HOME), 0, 0);
+    expect(await runHelper(['erase'], request({ protocol: 'https', host }), env)).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(join(String(env.HOME), '.cache', 'git-credential-pat'))).toBe(true);
   });
 
   it('is off with GIT_CREDENTIAL_PAT_CODE_CACHE=0, without an absolute cache folder, and makes no HOME', async () => {

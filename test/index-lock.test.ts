@@ -33,6 +33,8 @@ describe('the index lock: waited for while its holder lives', () => {
 
   it('parses what acquireLock writes, and nothing else', () => {
     expect(parseHolder('123 pid:[4026531836]\n')).toEqual({ pid: 123, namespace: 'pid:[4026531836]' });
+    // With the token that makes each lock's text its own (issue 21, item 7).
+    expect(parseHolder('123 pid:[4026531836] k3x9q0z1ab\n')).toEqual({ pid: 123, namespace: 'pid:[4026531836]' });
     expect(parseHolder('123 \n')).toEqual({ pid: 123, namespace: '' });
     expect(parseHolder('')).toBeUndefined();
     expect(parseHolder('0 x\n')).toBeUndefined();

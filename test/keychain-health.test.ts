@@ -34,6 +34,16 @@ describe('lookAtService', () => {
     expect((await lookAtService(questions({ owner: { kind: 'cannot-ask' } }), now)).health).toBe('unknown');
   });
 
+  // Issue 21, item 10: a stopped bus daemon once held get for the one-minute busy limit.
+  it('a bus daemon that does not answer its own question within the patience is silent, and that fails at once', async () => {
+    const silentBus: ServiceQuestions = { owner: () => never, process: () => undefined, locked: () => never };
+    const sighting = await lookAtService(silentBus, now);
+    expect(sighting.health).toBe('bus-silent');
+    for (const call of ['pending', 'failed'] as const) {
+      expect(verdict({ health: 'bus-silent', call, retryable: true, ranMs: 2000, busyLimitMs: 62_000 })).toEqual({ kind: 'fail', failure: 'bus-not-answering' });
+    }
+  });
+
   it('a stopped or dead owner is not running, without asking it anything', async () => {
     for (const state of ['T', 't', 'Z', 'X']) {
       const q = questions({ owner: owned(), process: { state, cpuNs: 5 } });

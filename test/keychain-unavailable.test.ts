@@ -26,7 +26,7 @@ function expectOneLineFailure(result: { code: number | null; stdout: string; std
  * $SECRETS_PID is the Secret Service's process, and the helper's `get` after it.
  * The helper's own output goes to files, apart from the D-Bus daemon's chatter.
  */
-function inOwnKeyring(script: string): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function inOwnKeyring(script: string, after = ''): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'gcp-unavail-'));
   writeFileSync(join(dir, 'request'), GET);
   const body = `
@@ -40,6 +40,7 @@ function inOwnKeyring(script: string): Promise<{ code: number | null; stdout: st
     node "$HELPER" get <"$DIR/request" >"$DIR/out" 2>"$DIR/err"; echo $? >"$DIR/code"
     echo $(( ($(date +%s%N) - start) / 1000000 )) >"$DIR/ms"
     kill -CONT "$SECRETS_PID" 2>/dev/null || true
+    ${after}
   `;
   return new Promise((resolve, reject) => {
     execFile(WITH_KEYRING, ['--ephemeral', 'bash', '-c', body], { env: { ...process.env, ...testHome(), HELPER, DIR: dir }, timeout: 30_000 }, (error) => {
@@ -78,6 +79,15 @@ describe('keychain unavailable', () => {
   it('a Secret Service that does not answer: gives up soon after the keychain timeout instead of hanging git', async () => {
     const result = await inOwnKeyring('kill -STOP "$SECRETS_PID"');
     expectOneLineFailure(result, /did not answer/);
+    expect(result.ms).toBeLessThan(keychainDeadlineMs(testHome()));
+  });
+
+  // Issue 21, item 10: the bus daemon itself stopped: the health questions went unanswered for the one-minute busy limit.
+  it('a bus daemon that does not answer: gives up soon after the keychain timeout, saying the bus does not answer', async () => {
+    const bus = `BUS_PID=$(dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus /org/freedesktop/DBus \\
+      org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.DBus | awk '{print $2}')`;
+    const result = await inOwnKeyring(`${bus}; kill -STOP "$BUS_PID"`, 'kill -CONT "$BUS_PID" 2>/dev/null || true');
+    expectOneLineFailure(result, /D-Bus session bus did not answer within 2 s/);
     expect(result.ms).toBeLessThan(keychainDeadlineMs(testHome()));
   });
 });

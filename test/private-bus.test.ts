@@ -1,5 +1,5 @@
 // The pure parts of unlock's private bus: where it lives, how the door finds it
-// (at most one stat), its configuration, the install hint per distribution.
+// (only when no other bus is named), its configuration, the install hint per distribution.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -61,17 +61,17 @@ describe('discoverPrivateBus', () => {
     expect(env.DBUS_SESSION_BUS_ADDRESS).toBe('unix:path=/tmp/dbus-XYZ');
   });
 
-  it('costs no stat when another bus is named, and exactly one otherwise', () => {
+  it('looks at no socket when another bus is named, and at the one it would use otherwise', () => {
     const paths: string[] = [];
-    const stat = (path: string) => {
+    const trusted = (path: string) => {
       paths.push(path);
       return undefined;
     };
-    discoverPrivateBus({ XDG_RUNTIME_DIR: '/run/user/5', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/tmp/dbus-desktop' }, stat);
+    discoverPrivateBus({ XDG_RUNTIME_DIR: '/run/user/5', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/tmp/dbus-desktop' }, trusted);
     expect(paths).toEqual([]);
-    discoverPrivateBus({ XDG_RUNTIME_DIR: '/run/user/5', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/5/bus' }, stat);
+    discoverPrivateBus({ XDG_RUNTIME_DIR: '/run/user/5', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/5/bus' }, trusted);
     expect(paths).toEqual(['/run/user/5/git-credential-pat/bus']);
-    discoverPrivateBus({ HOME: '/home/me' }, stat);
+    discoverPrivateBus({ HOME: '/home/me' }, trusted);
     expect(paths).toEqual(['/run/user/5/git-credential-pat/bus', '/home/me/.local/state/git-credential-pat/run/bus']);
   });
 

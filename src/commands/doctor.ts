@@ -1,5 +1,6 @@
 // doctor: why does (or doesn't) git get a token from us? Each check says ok,
 // warning or problem, with the fix.
+import { shownName } from '../shown-text.js';
 import { homedir } from 'node:os';
 import { effectiveHelpers, isOurHelper, isStoreHelper, type ConfigEntry } from '../credential-helpers.js';
 import { gitCredentialFiles, parseGitCredentials, readPlainFiles } from '../plaintext-sources.js';
@@ -154,8 +155,8 @@ async function tokenChecks(context: CommandContext, credentials: readonly Stored
     const renew = `create a new token and run: git-credential-pat login --host ${c.target.host}`;
     // An expiring token that can renew itself is renewed with rotate; an expired one cannot be.
     const rotate = canSelfRotate(c.metadata) ? `git-credential-pat rotate --host ${c.target.host}` : renew;
-    if (state === 'expired') checks.push({ check: 'tokens', level: 'problem', message: `the token for ${c.username} on ${c.target.host} has expired`, fix: renew });
-    else if (state === 'expiring') checks.push({ check: 'tokens', level: 'warning', message: `the token for ${c.username} on ${c.target.host} expires in ${days} day${days === 1 ? '' : 's'}`, fix: rotate });
+    if (state === 'expired') checks.push({ check: 'tokens', level: 'problem', message: `the token for ${shownName(c.username)} on ${c.target.host} has expired`, fix: renew });
+    else if (state === 'expiring') checks.push({ check: 'tokens', level: 'warning', message: `the token for ${shownName(c.username)} on ${c.target.host} expires in ${days} day${days === 1 ? '' : 's'}`, fix: rotate });
   }
   if (online) {
     for (const report of await Promise.all(checkable.map(({ credential }) => recheckStored(context, credential)))) {

@@ -1,4 +1,5 @@
 // import: bring tokens kept in plain text (git's store helper, GitHub CLI) into the keychain.
+import { shownName } from '../shown-text.js';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -59,7 +60,7 @@ the plain-text file, keeping every other line and the file's mode.`,
         const checked = await checkNewToken(context, { host: c.host, token: c.password, provider });
         if (!checked.ok) {
           failures++;
-          context.err(`not imported: ${c.username} on ${where} from ${file}: ${checked.reason}\n`);
+          context.err(`not imported: ${shownName(c.username)} on ${where} from ${file}: ${checked.reason}\n`);
           continue;
         }
         await context.store().write(target, c.username, checked.secret, { ...checked.metadata, login: checked.login ?? c.username });
@@ -67,7 +68,7 @@ the plain-text file, keeping every other line and the file's mode.`,
         await context.store().write(target, c.username, { password: c.password }, 'drop');
       }
       imported.push(item);
-      await context.out(`imported ${where} ${c.username || '(empty)'} (${recognisedKind(c.password)?.kind.label ?? 'password'}) from ${file}\n`);
+      await context.out(`imported ${where} ${shownName(c.username) || '(empty)'} (${recognisedKind(c.password)?.kind.label ?? 'password'}) from ${file}\n`);
     }
 
     const files = [...new Set(imported.map((i) => i.file))];

@@ -2,7 +2,7 @@
 // encrypted; the next get fails fast until the next unlock.
 import { defineCommand } from '../cli-spec.js';
 import { CommandError } from '../errors.js';
-import { inspectKeyring, loginKeyringFile, PrivateKeyringError, socketPresent, stopPrivateKeyring, type KeyringState } from '../private-bus/daemons.js';
+import { holdDaemonsLock, inspectKeyring, loginKeyringFile, PrivateKeyringError, socketPresent, stopPrivateKeyring, type KeyringState } from '../private-bus/daemons.js';
 
 export const lock = defineCommand({
   description: `
@@ -28,9 +28,20 @@ A desktop's own Secret Service is left alone.`,
       await context.out("The Secret Service on your session bus is your desktop's, not unlock's; lock it from your desktop. Nothing changed.\n");
       return 0;
     }
-    const { keyringPid, busPid } = await stopPrivateKeyring(env);
-    const stopped = [keyringPid && `gnome-keyring-daemon (PID ${keyringPid})`, busPid && `its bus (PID ${busPid})`].filter(Boolean).join(' and ');
-    await context.out(`Locked: stopped ${stopped || 'nothing (a stale socket was removed)'}. ${loginKeyringFile(env)} stays encrypted; 'git-credential-pat unlock' starts it again.\n`);
+    // Not while an unlock is starting daemons: it would start them after this looked.
+    const release = holdDaemonsLock(env, false);
+    let stopped: Awaited<ReturnType<typeof stopPrivateKeyring>>;
+    try {
+      stopped = await stopPrivateKeyring(env);
+    } catch (error) {
+      if (error instanceof PrivateKeyringError) throw new CommandError(error.message);
+      throw error;
+    } finally {
+      release();
+    }
+    const { keyringPid, busPid } = stopped;
+    const names = [keyringPid && `gnome-keyring-daemon (PID ${keyringPid})`, busPid && `its bus (PID ${busPid})`].filter(Boolean).join(' and ');
+    await context.out(`Locked: stopped ${names || 'nothing (a stale socket was removed)'}. ${loginKeyringFile(env)} stays encrypted; 'git-credential-pat unlock' starts it again.\n`);
     return 0;
   },
 });

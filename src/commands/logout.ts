@@ -1,4 +1,5 @@
 // logout: forget stored tokens.
+import { shownName } from '../shown-text.js';
 import { serviceName } from '../credential.js';
 import { CommandError, UsageError } from '../errors.js';
 import { parseHostArgument } from '../hosts/host-name.js';
@@ -31,7 +32,7 @@ XDG_STATE_HOME), which git would otherwise keep using.`,
     }
     if (!wholeKeychain && unreadable === undefined) context.err(`note: ${indexOnly(context.env)}\n`);
     const names = matches.map(
-      (c) => `${c.username || '(empty)'} on ${serviceName(c.target).replace(/^git-credential-pat:/, '')}${c.inIndex === false ? ' (not in this index)' : ''}`,
+      (c) => `${shownName(c.username) || '(empty)'} on ${serviceName(c.target).replace(/^git-credential-pat:/, '')}${c.inIndex === false ? ' (not in this index)' : ''}`,
     );
     if (matches.length > 1 && !values.yes) {
       if (!context.terminal) throw new UsageError(`${matches.length} credentials match; add --yes to remove them all`);

@@ -6,9 +6,9 @@ import { defineCommand } from '../cli-spec.js';
 import { CommandError, UsageError } from '../errors.js';
 import { adviceFor, providerLabel } from '../store/secret-service-provider.js';
 import { currentKeychainPlatform } from '../store/keychain-messages.js';
-import { inspectKeyring, loginKeyringFile, PrivateKeyringError, startPrivateKeyring } from '../private-bus/daemons.js';
+import { holdDaemonsLock, inspectKeyring, loginKeyringFile, PrivateKeyringError, startPrivateKeyring, type KeyringState } from '../private-bus/daemons.js';
 import type { CommandContext } from './context.js';
-import { readSecretFromStdin } from '../stdin-secret.js';
+import { readSecretBytesFromStdin } from '../stdin-secret.js';
 
 const MAX_PASSWORD_BYTES = 4096;
 
@@ -41,6 +41,30 @@ it says so and changes nothing. A wrong password changes nothing and exits 1.`,
 async function unlockHere(passwordStdin: boolean, context: CommandContext): Promise<number> {
   const { env } = context;
   const state = await inspectKeyring(env);
+  const done = await alreadyServed(state, context);
+  if (done !== undefined) return done;
+  const file = loginKeyringFile(env);
+  const creating = !existsSync(file);
+  const password = await readPassword(passwordStdin, context, file, creating);
+  // One unlock at a time starts daemons; what the last one left is looked at again under the lock.
+  const release = holdDaemonsLock(env, true);
+  try {
+    const now = await inspectKeyring(env);
+    const served = await alreadyServed(now, context);
+    if (served !== undefined) return served;
+    const { socket, pid } = await startPrivateKeyring(env, password, now);
+    await context.out(
+      `${creating ? 'Created and unlocked' : 'Unlocked'} your login keyring (${file}).\n` +
+        `Its Secret Service (PID ${pid}) listens on ${socket}; git finds it from any session until reboot or 'git-credential-pat lock'.\n`,
+    );
+    return 0;
+  } finally {
+    release();
+  }
+}
+
+/** The exit code when something already serves (and nothing is to be started), else undefined. */
+async function alreadyServed(state: KeyringState, context: CommandContext): Promise<number | undefined> {
   if (state.kind === 'desktop') {
     await context.out(`A Secret Service already answers on your session bus${state.pid ? ` (PID ${state.pid})` : ''}: git uses it. Nothing to do.\n`);
     return 0;
@@ -53,26 +77,32 @@ async function unlockHere(passwordStdin: boolean, context: CommandContext): Prom
     await context.out(`Already unlocked: your private Secret Service (PID ${state.pid}) listens on ${state.socket}. Nothing changed.\n`);
     return 0;
   }
-  const file = loginKeyringFile(env);
-  const creating = !existsSync(file);
-  let password: string | undefined;
+  return undefined;
+}
+
+async function readPassword(passwordStdin: boolean, context: CommandContext, file: string, creating: boolean): Promise<Buffer> {
+  let password: Buffer | undefined;
   if (passwordStdin) {
-    password = await readSecretFromStdin(context.stdin, 'password', MAX_PASSWORD_BYTES);
+    password = await readSecretBytesFromStdin(context.stdin, 'password', MAX_PASSWORD_BYTES);
   } else {
     const { terminal } = context;
     if (!terminal) throw new UsageError('no terminal to ask for the keyring password; pass it on standard input with --password-stdin');
-    password = await terminal.promptHidden(creating ? `New password for your login keyring (${file}):` : 'Password of your login keyring:');
-    if (password !== undefined && creating && (await terminal.promptHidden('The same password again:')) !== password) {
+    const typed = await terminal.promptHidden(creating ? `New password for your login keyring (${file}):` : 'Password of your login keyring:');
+    if (typed !== undefined && creating && (await terminal.promptHidden('The same password again:')) !== typed) {
       throw new CommandError('the two passwords differ; nothing was created');
     }
+    // The prompt decodes the terminal's bytes as UTF-8 and turns each invalid sequence into
+    // U+FFFD, so what it hands back is not the bytes typed: never send that to the keyring.
+    if (typed?.includes('\ufffd')) {
+      throw new CommandError('the password typed is not valid UTF-8 (is the terminal set to another encoding?); pipe its exact bytes with --password-stdin');
+    }
+    password = typed === undefined ? undefined : Buffer.from(typed, 'utf8');
   }
   // An empty password makes gnome-keyring store the keyring unencrypted.
-  if (!password) throw new CommandError('the password is empty; the keyring must be encrypted with one');
-  const { socket, pid } = await startPrivateKeyring(env, password, state);
-  await context.out(
-    `${creating ? 'Created and unlocked' : 'Unlocked'} your login keyring (${file}).\n` +
-      `Its Secret Service (PID ${pid}) listens on ${socket}; git finds it from any session until reboot or 'git-credential-pat lock'.\n`,
-  );
-  return 0;
+  if (!password || password.length === 0) throw new CommandError('the password is empty; the keyring must be encrypted with one');
+  // gnome-keyring-daemon reads its password as a C string: a NUL would end it there, and
+  // every password sharing the bytes before it would unlock the same keyring.
+  if (password.includes(0)) throw new CommandError('the password contains a NUL byte, which gnome-keyring would cut it at; choose one without');
+  return password;
 }
 

@@ -4,9 +4,11 @@
 import type { Secret } from '../credential.js';
 import type { CommandContext } from '../commands/context.js';
 import { UsageError } from '../errors.js';
+import { shownName } from '../shown-text.js';
 import { holdSecret } from '../trace.js';
 import { describeExpiry, expiryJson, expiryState, renewAdvice } from '../expiry.js';
 import type { StoredCredential, TokenMetadata } from '../store/credential-store.js';
+import { plausibleAccount } from './account-name.js';
 import { ApiUrlError, checkedApiUrl } from './api-url.js';
 import { providerOfStored } from './choose.js';
 import { canSelfRotate } from './self-rotation.js';
@@ -79,11 +81,25 @@ export type Checked =
   | { readonly ok: true; readonly login: string | undefined; readonly metadata: Omit<TokenMetadata, 'login'>; readonly secret: Secret }
   | { readonly ok: false; readonly reason: string; readonly retry: boolean };
 
+/**
+ * The forge's answer, with what it names checked before anything keeps or shows it: an
+ * account that could not be one (controls, escape sequences, a newline, no end) makes
+ * the answer unusable, and scopes that could not be scopes are dropped.
+ */
+async function askForge(provider: HostProvider, check: Parameters<NonNullable<HostProvider['validate']>>[0]): Promise<Validation> {
+  const result = await provider.validate!(check);
+  if (result.state !== 'valid') return result;
+  if (result.login !== undefined && !plausibleAccount(result.login)) {
+    return { state: 'unreachable', message: `${new URL(check.apiBase).host} named the token's account with control characters, blanks or too many characters, which no account has; nothing was kept from its answer` };
+  }
+  return { ...result, scopes: result.scopes === null ? null : result.scopes.filter((scope) => plausibleAccount(scope) && !/\s/.test(scope)) };
+}
+
 /** What the host's forge says about a new token, as metadata and the secret to keep; or why it cannot be kept. */
 export async function checkNewToken(context: Services, { host, token, provider, named = false, account }: NewToken): Promise<Checked> {
   holdSecret(token);
   if (!provider.validate) return { ok: false, reason: `${provider.label} has no API to check a token with`, retry: true };
-  const result = await provider.validate({ token, apiBase: await apiBaseFor(context, provider, host, named), timeoutMs: apiTimeoutMs(context.env), account });
+  const result = await askForge(provider, { token, apiBase: await apiBaseFor(context, provider, host, named), timeoutMs: apiTimeoutMs(context.env), account });
   switch (result.state) {
     case 'revoked':
       return { ok: false, reason: `${provider.label} rejected the token (401 Bad credentials): it is mistyped, expired or revoked`, retry: false };
@@ -144,7 +160,7 @@ export async function recheckStored(context: Services & Pick<CommandContext, 'st
     provider = await providerOfStored(context, credential);
     if (!provider.validate) throw new UsageError(`${target.host} is a generic host: its tokens are not validated`);
     const apiBase = await apiBaseFor(context, provider, target.host);
-    validation = await provider.validate({ token: secret.password, apiBase, timeoutMs: apiTimeoutMs(context.env), account: metadata?.account });
+    validation = await askForge(provider, { token: secret.password, apiBase, timeoutMs: apiTimeoutMs(context.env), account: metadata?.account });
   } catch (error) {
     // Our own errors (a bad API URL setting) say what to fix; anything else is not passed on.
     validation = { state: 'unreachable', message: error instanceof UsageError ? error.message : 'could not be checked (unexpected error)' };
@@ -153,8 +169,9 @@ export async function recheckStored(context: Services & Pick<CommandContext, 'st
   const base = {
     provider: provider?.id ?? metadata?.provider ?? 'github',
     host: target.host,
-    username,
-    login: metadata?.login ?? null,
+    // Stored text may predate the checks on what is stored (a token as the username, a raw login).
+    username: shownName(username),
+    login: metadata?.login === undefined ? null : shownName(metadata.login),
     scopes: metadata?.scopes ?? null,
     expires: expiryJson(storedExpiry),
     validated: lastValidated === undefined ? null : new Date(lastValidated).toISOString(),
@@ -191,10 +208,10 @@ export async function recheckStored(context: Services & Pick<CommandContext, 'st
       return {
         ...base,
         provider: provider!.id,
-        login,
+        login: shownName(login),
         scopes: validation.scopes,
         state: expiryState(expiresAt, now) === 'expiring' ? 'expiring' : 'valid',
-        detail: `${login}, expires ${describeExpiry(expiresAt, now)}${
+        detail: `${shownName(login)}, expires ${describeExpiry(expiresAt, now)}${
           expiryState(expiresAt, now) === 'expiring' && canSelfRotate({ provider: provider!.id, scopes: validation.scopes }) ? `; ${renewAdvice(target.host, true)}` : ''
         }`,
         expires: expiryJson(expiresAt),

@@ -63,18 +63,44 @@ async function apiRequest(method: 'GET' | 'POST', url: string, credentials: Cred
     await response.body?.cancel();
     return { kind: 'unreachable', message: `${host} answered ${response.status} (a redirect, which is not followed with a token)` };
   }
-  let json: unknown;
+  let text: string | undefined;
   try {
-    json = parseJson(await boundedText(response));
+    text = await boundedText(response, MAX_BODY_BYTES);
   } catch (error) {
     return { kind: 'cut', status: response.status, message: `${host} answered ${response.status} but the answer was cut off (${failure(error, host, timeoutMs)})` };
   }
+  // Not read is not unanswered: for a request that changes something, the server did act.
+  if (text === undefined) return { kind: 'cut', status: response.status, message: `${host} sent an answer larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB, which was not read` };
+  const json = parseJson(text);
   return { kind: 'answer', status: response.status, header: (name) => response.headers.get(name) ?? undefined, json };
 }
 
-async function boundedText(response: Response): Promise<string> {
-  const text = await response.text();
-  return text.length > MAX_BODY_BYTES ? '' : text;
+/**
+ * The body as text, or undefined once it passes `limit` bytes: reading stops there and
+ * the connection is dropped, so a forge (or anything posing as one) that sends
+ * gigabytes costs us at most the cap, not the whole body held in memory.
+ */
+async function boundedText(response: Response, limit: number): Promise<string | undefined> {
+  if (!response.body) return '';
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body.cancel().catch(() => undefined);
+    return undefined;
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 function parseJson(text: string): unknown {

@@ -45,6 +45,13 @@ export async function ownerPid(address: string, name: string, env: NodeJS.Proces
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
+/** The uid behind a bus name (org.freedesktop.DBus: the bus daemon itself). */
+export async function ownerUid(address: string, name: string, env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  const reply = await dbusSend(address, [...DRIVER, 'org.freedesktop.DBus.GetConnectionUnixUser', `string:${name}`], env);
+  const uid = reply.ok ? Number(/uint32 (\d+)/.exec(reply.text)?.[1]) : NaN;
+  return Number.isInteger(uid) && uid >= 0 ? uid : undefined;
+}
+
 /** Whether the default collection is locked; undefined when the Secret Service does not say. */
 export async function defaultCollectionLocked(address: string, env: NodeJS.ProcessEnv): Promise<boolean | undefined> {
   const reply = await dbusSend(

@@ -3,15 +3,17 @@
 // parented to init) so they outlive the SSH session. The keyring password reaches
 // gnome-keyring-daemon through a pipe on its stdin, never argv or the environment.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { osModule } from '../builtin.js';
-import { join } from 'node:path';
-import { DbusSendMissing, defaultCollectionLocked, nameHasOwner, ownerPid, SECRETS } from './bus-query.js';
+import { dirname, join } from 'node:path';
+import { acquireLock } from '../store/index-lock.js';
+import { DbusSendMissing, defaultCollectionLocked, nameHasOwner, ownerPid, ownerUid, SECRETS } from './bus-query.js';
 import { installCommand } from './install-hint.js';
 import { openableBusSocket } from '../store/dbus/address.js';
 import { BusConnection } from '../store/dbus/connection.js';
 import { identifyProvider, type ProviderKind, type ServiceWant } from '../store/secret-service-provider.js';
 import { busAddress, busLocation, stateBusLocation, type BusLocation } from './location.js';
+import { untrustedFolder } from './trusted-path.js';
 
 /** What answers for this user, as `doctor` and `unlock` report it. */
 export type KeyringState =
@@ -69,8 +71,16 @@ async function inspect(env: NodeJS.ProcessEnv): Promise<KeyringState> {
   // Nobody serves on the session bus, but KWallet runs there: its Secret Service API is off.
   const kwalletApiOff = !sessionLocked && session !== undefined && (await kwalletOn(session, env));
   if (!existsSync(socket)) return { kind: 'none', socket, sessionLocked, kwalletApiOff };
+  const problem = socketProblem(socket);
+  if (problem) throw untrusted(problem);
   const owned = await nameHasOwner(ours, SECRETS, env);
   if (owned === undefined) return { kind: 'none', socket, sessionLocked, kwalletApiOff };
+  // The files say only we (or root) made the socket; the bus says who serves on it.
+  const uid = process.getuid?.();
+  for (const name of owned ? ['org.freedesktop.DBus', SECRETS] : ['org.freedesktop.DBus']) {
+    const runBy = uid === undefined ? undefined : await ownerUid(ours, name, env);
+    if (runBy !== undefined && runBy !== uid) throw untrusted(`${name === SECRETS ? 'its Secret Service' : 'the bus on it'} runs as uid ${runBy}, not as you`);
+  }
   const pid = owned ? await ownerPid(ours, SECRETS, env) : undefined;
   if (owned && pid !== undefined && (await defaultCollectionLocked(ours, env)) === false) {
     return { kind: 'unlocked', socket, pid, busPid: await ownerPid(ours, 'org.freedesktop.DBus', env) };
@@ -127,7 +137,10 @@ export function daemonEnv(env: NodeJS.ProcessEnv, address?: string): NodeJS.Proc
   return out;
 }
 
-/** A 0700 folder owned by us; refuses one that is not (another user could swap the socket). */
+/**
+ * A 0700 folder owned by us, under folders only we or root can change; refuses one
+ * that is not (another user could swap the socket, or the folder that holds it).
+ */
 function ownFolder(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const info = lstatSync(dir);
@@ -135,6 +148,40 @@ function ownFolder(dir: string): void {
   if (!info.isDirectory() || (uid !== undefined && info.uid !== uid) || (info.mode & 0o077) !== 0) {
     throw new PrivateKeyringError(`${dir} must be a folder of yours with mode 0700 (it holds the keyring's bus socket); fix or remove it and run unlock again`);
   }
+  const problem = uid === undefined ? undefined : untrustedFolder(realpathSync(dir), uid);
+  if (problem) throw new PrivateKeyringError(`${dir} cannot hold the keyring's bus socket: ${problem}, so another user could swap it; use a runtime folder of your own (XDG_RUNTIME_DIR, mode 0700) and run unlock again`);
+}
+
+/** Why the socket there could be another user's, or undefined (none there, or only we could have made it). */
+function socketProblem(socket: string): string | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined;
+  let real: string;
+  try {
+    real = realpathSync(socket);
+  } catch {
+    return undefined;
+  }
+  const info = lstatSync(real);
+  if (!info.isSocket()) return `${socket} is not a socket`;
+  if (info.uid !== uid) return `${socket} belongs to another user (uid ${info.uid})`;
+  return untrustedFolder(dirname(real), uid);
+}
+
+function untrusted(problem: string): PrivateKeyringError {
+  return new PrivateKeyringError(`the private Secret Service's socket is not trusted: ${problem}; another user could have put it there. Nothing was used or changed; remove it, and keep XDG_RUNTIME_DIR a folder of your own`);
+}
+
+/**
+ * Held while unlock starts (or lock stops) the daemons: two unlocks at once each
+ * started a bus, and the one whose socket was replaced ran on where lock could not
+ * see it. Taken after the password is read, so a person typing holds nobody up.
+ */
+export function holdDaemonsLock(env: NodeJS.ProcessEnv, create: boolean): () => void {
+  const { dir } = busLocation(env);
+  if (create) ownFolder(dir);
+  else if (socketProblem(join(dir, 'bus')) !== undefined || !existsSync(dir)) return () => undefined;
+  return acquireLock(join(dir, 'daemons.lock'));
 }
 
 function escapeXml(text: string): string {
@@ -218,7 +265,7 @@ function startBus(env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 /** gnome-keyring-daemon --unlock on our bus, the password on its stdin; it daemonizes itself. */
-function startKeyring(env: NodeJS.ProcessEnv, address: string, password: string): Promise<void> {
+function startKeyring(env: NodeJS.ProcessEnv, address: string, password: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('gnome-keyring-daemon', ['--unlock', '--daemonize', '--components=secrets'], {
       env: daemonEnv(env, address),
@@ -258,10 +305,39 @@ function alive(pid: number): boolean {
   }
 }
 
-async function stopPid(pid: number | undefined): Promise<void> {
+type Daemon = 'bus' | 'keyring';
+
+/**
+ * Whether PID, as a bus reported it, is in this process's PID namespace the daemon we
+ * mean: the bus started with our configuration file, or a keyring daemon started on our
+ * bus. A bus reports PIDs in its own namespace; signalled in another (a container or
+ * sandbox sharing HOME or XDG_RUNTIME_DIR), the same number is a bystander.
+ */
+function isOurDaemon(pid: number, daemon: Daemon, env: NodeJS.ProcessEnv): boolean {
+  try {
+    if (readlinkSync(`/proc/${pid}/ns/pid`) !== readlinkSync('/proc/self/ns/pid')) return false;
+    if (daemon === 'bus') return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(`--config-file=${busConfigFile(env)}`);
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`DBUS_SESSION_BUS_ADDRESS=${busAddress(busLocation(env).socket)}`);
+  } catch {
+    return false;
+  }
+}
+
+async function stopPid(pid: number | undefined, daemon: Daemon, env: NodeJS.ProcessEnv): Promise<void> {
   if (pid === undefined || !alive(pid)) return;
+  if (!isOurDaemon(pid, daemon, env)) throw notOurs(pid, daemon);
   process.kill(pid, 'SIGTERM');
-  if ((await waitFor(async () => (alive(pid) ? undefined : true), 3000)) === undefined) process.kill(pid, 'SIGKILL');
+  if ((await waitFor(async () => (alive(pid) ? undefined : true), 3000)) === undefined && isOurDaemon(pid, daemon, env)) process.kill(pid, 'SIGKILL');
+}
+
+function notOurs(pid: number, daemon: Daemon): PrivateKeyringError {
+  return new PrivateKeyringError(
+    `the private ${daemon === 'bus' ? 'bus' : 'Secret Service'} names PID ${pid}, which here is not that daemon: it runs in another PID namespace (a container or sandbox sharing your home?). Nothing was stopped; run this where unlock ran`,
+  );
+}
+
+function busConfigFile(env: NodeJS.ProcessEnv): string {
+  return join(busLocation(env).dir, 'bus.conf');
 }
 
 /**
@@ -269,12 +345,12 @@ async function stopPid(pid: number | undefined): Promise<void> {
  * Service and unlocks the login keyring, creating it on first use. A wrong password
  * stops everything it started and leaves the keyring file as it was.
  */
-export async function startPrivateKeyring(env: NodeJS.ProcessEnv, password: string, state: KeyringState): Promise<{ socket: string; pid: number }> {
+export async function startPrivateKeyring(env: NodeJS.ProcessEnv, password: Uint8Array, state: KeyringState): Promise<{ socket: string; pid: number }> {
   const { socket } = busLocation(env);
   const address = busAddress(socket);
   let busPid: number | undefined;
   if (state.kind === 'locked') {
-    await stopPid(state.pid);
+    await stopPid(state.pid, 'keyring', env);
     busPid = await ownerPid(address, 'org.freedesktop.DBus', env);
   } else {
     busPid = await startBus(env);
@@ -299,8 +375,14 @@ export async function startPrivateKeyring(env: NodeJS.ProcessEnv, password: stri
 async function stopAll(env: NodeJS.ProcessEnv, busPid: number | undefined): Promise<void> {
   const address = busAddress(busLocation(env).socket);
   const keyringPid = await ownerPid(address, SECRETS, env);
-  await stopPid(keyringPid);
-  await stopPid(busPid);
+  // Both proven before either is signalled: half a stop would leave a keyring daemon unlocked with no bus to find it by.
+  for (const [pid, daemon] of [[keyringPid, 'keyring'], [busPid, 'bus']] as const) if (pid !== undefined && alive(pid) && !isOurDaemon(pid, daemon, env)) throw notOurs(pid, daemon);
+  await stopPid(keyringPid, 'keyring', env);
+  await stopPid(busPid, 'bus', env);
+  // The socket is how anyone finds them: it goes only once nothing answers on it.
+  if ((await nameHasOwner(address, 'org.freedesktop.DBus', env)) !== undefined) {
+    throw new PrivateKeyringError(`the private bus on ${busLocation(env).socket} still answers after its daemons were stopped; nothing was removed`);
+  }
   for (const { dir, socket } of locations(env)) {
     rmSync(socket, { force: true });
     rmSync(join(dir, 'bus.conf'), { force: true });

@@ -2,13 +2,14 @@
 // only look up an exact service name, so this is how erase finds every path of a
 // host and how a host with several accounts knows which was stored last.
 // The keychain stays the truth: an index row without its item means nothing.
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { type FileCalls, nodeFileCalls, renameWhileBusy } from '../file-calls.js';
 import { osModule } from '../builtin.js';
 import { basename, dirname, join, win32 } from 'node:path';
 import { sameTarget, type Target } from '../credential.js';
 import type { MetadataChange, TokenMetadata } from './credential-store.js';
 import { acquireLock } from './index-lock.js';
+import { makeOwnFolder } from './own-folder.js';
 
 export interface IndexRow {
   readonly target: Target;
@@ -68,7 +69,7 @@ export function readOwnFile(path: string): string | undefined {
  * On Windows the rename is retried while a reader holds the file open (file-calls.ts).
  */
 export function writeFileAtomic(path: string, text: string, calls: FileCalls = nodeFileCalls): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  makeOwnFolder(dirname(path));
   removeStaleTemps(path);
   const { fd, temp } = createTemp(path);
   try {
@@ -147,7 +148,7 @@ export class IndexFile implements IndexBackend {
 
   /** Read-modify-write under a lock, replaced atomically so readers never see half a file. */
   update(change: (rows: IndexRow[]) => IndexRow[]): void {
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    makeOwnFolder(dirname(this.path));
     const release = this.lock();
     try {
       writeFileAtomic(this.path, indexText(change(this.rows())), this.calls);

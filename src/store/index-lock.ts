@@ -6,7 +6,7 @@
 // the kernel says that holder is gone, or when a holder that looks alive has kept it
 // far longer than any index update takes (its PID was reused after a crash, or it
 // is stopped): a lock left behind must never fail every later store.
-import { closeSync, constants, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, linkSync, readFileSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { type FileCalls, isBusy, nodeFileCalls, renameWhileBusy } from '../file-calls.js';
 
 /** A holder keeping the lock this long is stuck or not the writer any more (an update takes milliseconds of CPU). */
@@ -34,8 +34,9 @@ export function judgeLock(holder: LockHolder | undefined, here: string, alive: (
   return ageMs > limits.staleMs ? 'break' : 'wait';
 }
 
+/** `PID NAMESPACE TOKEN`; the token (random, per lock taken) is absent in an older version's lock. */
 export function parseHolder(text: string): LockHolder | undefined {
-  const match = /^(\d+) (\S*)\n?$/.exec(text);
+  const match = /^(\d+) (\S*)(?: [0-9a-z]+)?\n?$/.exec(text);
   if (!match) return undefined;
   const pid = Number(match[1]);
   return Number.isSafeInteger(pid) && pid > 0 ? { pid, namespace: match[2] ?? '' } : undefined;
@@ -63,7 +64,9 @@ interface Refusal {
  */
 export function tryLock(lockPath: string, limits: LockLimits = INDEX_LIMITS, calls: FileCalls = nodeFileCalls, refused: Refusal = {}): (() => void) | undefined {
   const here = pidNamespace();
-  const me = `${process.pid} ${here}\n`;
+  // The token makes this lock's text its own: a lock taken again by the same process
+  // (or a reused PID) reads differently, so no one mistakes it for the one they judged.
+  const me = `${process.pid} ${here} ${Math.random().toString(36).slice(2, 12)}\n`;
   for (;;) {
     try {
       const fd = calls.open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
@@ -94,37 +97,52 @@ export function tryLock(lockPath: string, limits: LockLimits = INDEX_LIMITS, cal
 
 function release(lockPath: string, me: string, calls: FileCalls): void {
   // Only our own lock: had it been broken and retaken, the file would be another's.
-  if (readLock(lockPath) !== me) return;
-  removeLock(lockPath, calls);
+  removeLock(lockPath, me, calls);
 }
 
 /** Removes the lock only if it is still the one judged (not a new holder's). */
 function breakLock(lockPath: string, judged: string, calls: FileCalls): void {
-  if (readLock(lockPath) !== judged) return;
-  removeLock(lockPath, calls);
+  removeLock(lockPath, judged, calls);
 }
 
 /**
- * Windows deletes a file another process has open only when that handle closes (and
- * wine leaves it readable until then): with waiters reading the lock in turn, its
- * name could stay taken for ever. So the name is freed first, by a rename to a
- * temporary name of its own that index-file.ts sweeps should its removal fail.
+ * Removes the lock at `lockPath` only if it is the one whose text is `expected`. Reading
+ * it and then unlinking the name is not that: a waiter paused between the two deleted
+ * the lock another waiter had just taken (after breaking the same old one), and two
+ * writers held the index. A rename takes whatever holds the name at that instant, so
+ * the lock is moved aside first and what was moved is read: the expected one is
+ * removed; another (a new holder's) is linked back under the name. Only if a third
+ * process took the freed name in the microseconds between can that fail.
+ * On Windows the rename also frees a name that readers holding the file open would keep
+ * taken (a deleted file stays until its last handle closes); index-file.ts sweeps what
+ * a failed removal leaves aside.
  */
-function removeLock(lockPath: string, calls: FileCalls): void {
-  let doomed = lockPath;
-  if (calls.platform === 'win32') {
-    const aside = `${lockPath}.${process.pid.toString(36)}${Math.random().toString(36).slice(2, 10)}.tmp`;
+function removeLock(lockPath: string, expected: string, calls: FileCalls): void {
+  const aside = `${lockPath}.${process.pid.toString(36)}${Math.random().toString(36).slice(2, 10)}.tmp`;
+  try {
+    renameWhileBusy(lockPath, aside, calls);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    // Held where even a rename is refused (Windows): by name, as the last resort; a lock
+    // left behind is broken later by the holder check.
+    if (readLock(lockPath) === expected) unlinkQuietly(lockPath);
+    return;
+  }
+  if (readLock(aside) !== expected) {
     try {
-      renameWhileBusy(lockPath, aside, calls);
-      doomed = aside;
+      linkSync(aside, lockPath);
     } catch {
-      // Gone already, or held where even a rename is refused: the plain removal below.
+      // The name was taken again meanwhile: that holder goes on; the one moved aside lost its lock.
     }
   }
+  unlinkQuietly(aside);
+}
+
+function unlinkQuietly(path: string): void {
   try {
-    unlinkSync(doomed);
+    unlinkSync(path);
   } catch {
-    // Already gone (another waiter broke it first), or refused: the holder check breaks it.
+    // Already gone, or refused: the holder check breaks a lock left behind.
   }
 }
 

@@ -14,6 +14,8 @@ import type { ProviderKind } from './secret-service-provider.js';
 export type Health =
   /** No session bus to ask. */
   | 'no-bus'
+  /** The bus daemon itself did not answer its own question (GetNameOwner) within the patience: stopped or hung. */
+  | 'bus-silent'
   /** The bus answers, but nobody owns org.freedesktop.secrets. */
   | 'no-service'
   /** Its process is stopped or exiting: it will answer no one. */
@@ -73,7 +75,10 @@ export async function lookAtService(
   patience: () => Promise<void>,
   previous?: Sighting,
 ): Promise<Sighting> {
-  const owner = await questions.owner();
+  // The bus daemon answers its own questions at once, however busy the Secret Service
+  // is: one that stays silent for the patience is stopped or hung, not busy.
+  const owner = await Promise.race([questions.owner(), patience().then(() => ({ kind: 'silent' }) as const)]);
+  if (owner.kind === 'silent') return { health: 'bus-silent' };
   if (owner.kind === 'unreachable') return { health: 'no-bus' };
   if (owner.kind === 'cannot-ask') return { health: 'unknown' };
   if (owner.kind === 'none') return { health: 'no-service' };
@@ -111,6 +116,8 @@ export interface Sighting {
 /** Why the helper gives up; the message for each is worded in keychain.ts. */
 export type KeychainFailure =
   | 'no-bus'
+  /** The bus daemon did not answer within the timeout. */
+  | 'bus-not-answering'
   | 'no-service'
   | 'locked'
   | 'no-collection'
@@ -143,6 +150,8 @@ export function verdict(s: Situation): Verdict {
     case 'locked':
     case 'no-collection':
       return fail(s.health);
+    case 'bus-silent':
+      return fail('bus-not-answering');
     case 'not-running':
     case 'stuck':
       return fail('not-answering');

@@ -172,6 +172,8 @@ export class KeychainSecrets implements SecretBackend {
       case 'locked':
       case 'no-collection':
         return this.wantMessage(failure);
+      case 'bus-not-answering':
+        return `the D-Bus session bus did not answer within ${this.timeoutMs / 1000} s: its daemon is stopped or hung, so the Secret Service cannot be reached; restart the session (log in again)`;
       case 'not-answering':
         return `the keychain did not answer within ${this.timeoutMs / 1000} s; check that your Secret Service (gnome-keyring, KeePassXC...) is running and not waiting on a prompt`;
       case 'busy':

@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 export interface Exchange {
   /** Type `send` once the screen has shown `when`. */
   readonly when: string | RegExp;
-  readonly send: string;
+  /** A Buffer is typed as its exact bytes (which need not be UTF-8). */
+  readonly send: string | Buffer;
 }
 
 export function runOnTerminal(
