@@ -142,37 +142,19 @@ export class IndexedStore implements CredentialStore {
     const gone: IndexRow[] = [];
     let unreadable: string | undefined;
     for (const row of rows) {
-      const service = serviceName(row.target);
-      if (unreadable !== undefined) {
-        unconfirmed.push({ target: row.target, username: row.username });
-        continue;
-      }
-      let text: string | null;
-      try {
-        text = await this.secrets.get(service, accountName(row.username));
-        if (text === null && !(await this.secrets.confirmGone(service, accountName(row.username)))) {
-          unconfirmed.push({ target: row.target, username: row.username });
-          continue;
+      let found: Secret | 'gone' | 'unconfirmed' = 'unconfirmed';
+      if (unreadable === undefined) {
+        try {
+          found = await this.lookUpRow(row);
+        } catch (error) {
+          // Locked or unreachable: one answer stands for every row (each would wait as long).
+          if (!(error instanceof KeychainUnavailableError)) throw error;
+          unreadable = error.message;
         }
-      } catch (error) {
-        // Locked or unreachable: one answer stands for every row (each would wait as long).
-        if (!(error instanceof KeychainUnavailableError)) throw error;
-        unreadable = error.message;
-        unconfirmed.push({ target: row.target, username: row.username });
-        continue;
       }
-      if (text !== null) {
-        listed.push({
-          target: row.target,
-          username: row.username,
-          secret: decodeSecret(text),
-          storedAt: row.storedAt,
-          ...(row.metadata ? { metadata: row.metadata } : {}),
-          inIndex: true,
-        });
-      } else {
-        gone.push(row);
-      }
+      if (found === 'gone') gone.push(row);
+      else if (found === 'unconfirmed') unconfirmed.push({ target: row.target, username: row.username });
+      else listed.push({ target: row.target, username: row.username, secret: found, storedAt: row.storedAt, ...(row.metadata ? { metadata: row.metadata } : {}), inIndex: true });
     }
     const seen = (service: string, username: string) => rows.some((r) => serviceName(r.target) === service && r.username === username);
     for (const { service, account } of unreadable === undefined ? (items ?? []) : []) {
@@ -182,11 +164,16 @@ export class IndexedStore implements CredentialStore {
       const text = await this.secrets.get(service, account);
       if (text !== null) listed.push({ target, username, secret: decodeSecret(text), inIndex: false });
     }
-    const pruned = keepUnlessGone(rows, gone);
-    if (pruned.length !== rows.length) {
-      this.index.update((current) => keepUnlessGone(current, gone));
-    }
+    if (gone.length > 0) this.index.update((current) => keepUnlessGone(current, gone));
     return { credentials: listed, wholeKeychain: items !== undefined && unreadable === undefined, unconfirmed, ...(unreadable === undefined ? {} : { unreadable }) };
+  }
+
+  /** A row's item by direct lookup: its secret, 'gone' only when the keychain positively says so, else 'unconfirmed'. */
+  private async lookUpRow(row: IndexRow): Promise<Secret | 'gone' | 'unconfirmed'> {
+    const service = serviceName(row.target);
+    const text = await this.secrets.get(service, accountName(row.username));
+    if (text !== null) return decodeSecret(text);
+    return (await this.secrets.confirmGone(service, accountName(row.username))) ? 'gone' : 'unconfirmed';
   }
 
   /** What status, doctor and the guide work from: a keychain that cannot be read is an error for them. */
