@@ -2,10 +2,10 @@
 // after 13 to 26 stores of the helper as it was (each store left its transfer session
 // for the disconnect to end, and answered a replace with CreateItem); libsecret's
 // secret-tool, forty in a row, never. The writer now closes its session and sets an
-// existing item's secret in place. Run alone, after the suite (scripts/test): beside
-// the rest of the suite, on two cores, KeePassXC still died once in three runs, at
-// store 29 to 34, a crash of its own whose trigger we could not isolate (it makes
-// itself undumpable, so there is no core to read); that is stated in the README.
+// existing item's secret in place. Run alone with the provider matrix, after the
+// suite (scripts/test): beside the rest of the suite, on two cores, KeePassXC still
+// died now and then, at store 29 to 34, a crash of its own whose trigger we could not
+// isolate (it makes itself undumpable, so there is no core to read); the README says so.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { request, runHelper, testHome } from './support/helper-process.js';
