@@ -210,8 +210,20 @@ describe('rotate', () => {
   it('two rotates at once: one rotates, the other waits, sees the new token and does nothing', async () => {
     const old = gitlabToken();
     const m = await machine(old);
+    m.env.GIT_CREDENTIAL_PAT_API_TIMEOUT_MS = '10000';
     const before = rotateRequests();
-    const results = await Promise.all([m.rotate(), m.rotate()]);
+    // The first rotate is held at GitLab, lock taken, long enough for the second process
+    // to start and reach the lock: under a loaded CI a second process could otherwise
+    // start only after the first had finished, and rightly rotate the new token.
+    let held = false;
+    api.beforeRotate = async () => {
+      if (held) return;
+      held = true;
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+    };
+    const results = await Promise.all([m.rotate(), m.rotate()]).finally(() => {
+      api.beforeRotate = undefined;
+    });
     const outcomes = results.map((r) => r.reports[0]!.result).sort();
     expect(outcomes).toEqual(['rotated', 'unchanged']);
     expect(results.map((r) => r.code)).toEqual([0, 0]);

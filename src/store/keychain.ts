@@ -104,15 +104,21 @@ export class KeychainSecrets implements SecretBackend {
 
   set(service: string, account: string, secret: string): Promise<void> {
     return this.call(async (signal) =>
-      this.own(await this.writer?.set(service, account, secret, signal), () => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).setPassword(secret, signal)),
+      this.own(await this.writeAfterRelease(() => this.writer?.set(service, account, secret, signal)), () => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).setPassword(secret, signal)),
     );
   }
 
   /** Through our own client where it can: Item.Delete needs no transfer session, which the binding always opens. */
   delete(service: string, account: string): Promise<boolean> {
     return this.call(async (signal) =>
-      this.own(await this.writer?.delete(service, account, signal), () => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).deletePassword(signal)),
+      this.own(await this.writeAfterRelease(() => this.writer?.delete(service, account, signal)), () => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).deletePassword(signal)),
     );
+  }
+
+  /** The reader lets go of its session first (see SecretServiceReader.release). */
+  private async writeAfterRelease<T>(write: () => Promise<T> | undefined): Promise<T | undefined> {
+    if (this.writer) await this.reader?.release?.();
+    return write();
   }
 
   /** Our own client's result, or the binding's where it hands over; what the service wants, as one line for a person. */

@@ -22,6 +22,8 @@ export interface SecretReader {
   itemsUnder(prefix: string, signal: AbortSignal): Promise<ReadResult<Array<{ service: string; account: string }>>>;
   /** true only when no item matches and every collection is unlocked: then, and only then, it is gone. */
   gone(service: string, account: string, signal: AbortSignal): Promise<ReadResult<boolean>>;
+  /** Ends the transfer session and the connection, if any (the next read opens them again). */
+  release?(): Promise<void>;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -30,6 +32,8 @@ interface Link {
   readonly client: SecretServiceClient;
   /** A transfer session, asked for only once a search found something to read. */
   session(): Promise<SecretSession>;
+  /** The session, if one was asked for. */
+  opened(): Promise<SecretSession> | undefined;
 }
 
 /** undefined when the environment names no bus this client can open exactly. */
@@ -132,6 +136,26 @@ export class SecretServiceReader implements SecretReader {
     }, signal);
   }
 
+  /**
+   * Closes the transfer session, then the connection. Before a write or delete of
+   * ours: KeePassXC 2.7.4 died of SIGSEGV when a client that had read an item left,
+   * session open, after another connection deleted or replaced it. Bounded: a service
+   * that does not answer only loses its connection.
+   */
+  async release(): Promise<void> {
+    const link = this.link;
+    if (!link) return;
+    this.link = undefined;
+    const session = link.opened();
+    if (session) {
+      await Promise.race([
+        session.then((s) => link.client.closeSession(s)).catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, 500).unref()),
+      ]);
+    }
+    link.client.bus.close();
+  }
+
   /** Ends the connection (a process that exits needs not: the kernel closes it). */
   close(): void {
     this.link?.client.bus.close();
@@ -154,6 +178,7 @@ export class SecretServiceReader implements SecretReader {
       this.link = {
         client,
         session: () => (session ??= openSession(client, this.algorithm)),
+        opened: () => session,
       };
     }
     return this.link;
