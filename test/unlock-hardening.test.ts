@@ -70,7 +70,14 @@ function daemonsOf(root: string): number[] {
 afterAll(async () => {
   for (const { root, env } of roots) {
     await run(process.execPath, [HELPER, 'lock'], env);
-    for (const pid of daemonsOf(root)) process.kill(pid, 'SIGKILL');
+    for (const pid of daemonsOf(root)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch (error) {
+        // Exited between the listing and the kill (lock had stopped it): nothing left to stop.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
     rmSync(root, { recursive: true, force: true });
   }
 });
