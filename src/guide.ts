@@ -15,9 +15,9 @@ import { isHostName } from './hosts/host-name.js';
 import { hostSetting } from './hosts/host-settings.js';
 import { terminalPresent } from './terminal-present.js';
 import { openTtyTerminal, type Terminal } from './terminal.js';
-import { readPastedToken, showTokenPage } from './token-prompt.js';
+import { MAX_TRIES, readPastedToken, showTokenPage } from './token-prompt.js';
 
-export const MAX_TRIES = 3;
+export { MAX_TRIES };
 
 export interface GuideRequest {
   readonly target: Target;

@@ -10,6 +10,9 @@ import { browserOpener, openInBrowser, type Terminal } from './terminal.js';
 
 const MAX_TOKEN_BYTES = 64 * 1024;
 
+/** Pastes a person gets at a terminal, at login and at git's prompt alike. */
+export const MAX_TRIES = 3;
+
 /** Why this text cannot be a token, or undefined when it can. Pure. */
 export function tokenProblem(token: string): string | undefined {
   if (token === '') return 'the token is empty';

@@ -9,7 +9,10 @@ import { parseHostArgument } from '../hosts/host-name.js';
 import type { HostProvider } from '../hosts/provider.js';
 import { describeScopes, describeTokenExpiry, kindLabel } from '../presentation.js';
 import type { TokenMetadata } from '../store/credential-store.js';
-import { checkedToken, readPastedToken, readTokenFromStdin, showTokenPage } from '../token-prompt.js';
+import { checkedToken, MAX_TRIES, readPastedToken, readTokenFromStdin, showTokenPage } from '../token-prompt.js';
+import type { ConfigScope } from '../git-config.js';
+import { appendHelper, helperState, HELPER_VALUE, setupCommandFor } from '../helper-wiring.js';
+import { accountInUse, hostDefault, removeRule, routingRules, type RoutingRule } from '../routing.js';
 import type { CommandContext } from './context.js';
 
 export const login = defineCommand({
@@ -25,8 +28,14 @@ generic hosts), give the date it showed with --expires. A generic host's token i
 stored unvalidated.
 
 On a terminal without --with-token, it shows where to create a token (scopes filled
-in where the forge allows it) and asks for it without echoing. The token is never
-taken from the command line.`,
+in where the forge allows it) and asks for it without echoing, up to 3 times when a
+paste is not a token or the forge rejects it. The token is never taken from the
+command line.
+
+The new login becomes the account git uses for the host, as with gh: a
+credential.https://HOST.username naming another account is changed to it, and login
+says how to switch back. When git does not run git-credential-pat for the host,
+login says so and gives the setup command; at a terminal it offers to run it.`,
   options: {
     host: hostOption('github.com (default), gitlab.com, codeberg.org, bitbucket.org, dev.azure.com, or your own server'),
     provider: { type: 'string', value: 'NAME', help: 'github, gitlab, gitea, forgejo, bitbucket, azure-devops or generic (recorded for the host)' },
@@ -79,7 +88,9 @@ taken from the command line.`,
       throw new UsageError(`${values['no-verify'] ? '--no-verify' : `a ${provider.id} host`} needs --username: without asking the forge there is no login to store the token under`);
     }
 
-    const token = checkedToken(values['with-token'] ? await readTokenFromStdin(context.stdin) : await promptForToken(context, provider, host));
+    const interactive = values['with-token'] !== true;
+    const paste = interactive ? await tokenPrompt(context, provider, host) : undefined;
+    let token = checkedToken(paste ? await paste.next() : await readTokenFromStdin(context.stdin));
     const target = { protocol: 'https', host };
     const expiry = expiresAt === undefined ? {} : { expiresAt };
     const secretExpiry = expiresAt === undefined ? {} : { passwordExpiryUtc: expiresAt };
@@ -92,11 +103,18 @@ taken from the command line.`,
       if (named) await rememberApiUrl(context, host);
       if (values.json) await context.out(loginJson(provider, host, username, token, metadata, false));
       else await context.out(`Stored an unvalidated ${kindLabel(provider, token)} for ${username} on ${host} (not validated with ${provider.label}).\n`);
+      await afterLogin(context, host, username, values.json === true);
       return 0;
     }
 
     const account = provider.usernameIs === 'api-account' ? values.username : undefined;
-    const checked = await checkNewToken(context, { host, token, provider, named, account });
+    let checked = await checkNewToken(context, { host, token, provider, named, account });
+    // At a terminal a mistyped or wrong paste gets another try, as at git's prompt (src/guide.ts).
+    while (!checked.ok && !checked.retry && paste?.canRetry()) {
+      context.terminal!.say(`${checked.reason}. Try again.\n`);
+      token = checkedToken(await paste.next());
+      checked = await checkNewToken(context, { host, token, provider, named, account });
+    }
     if (!checked.ok) throw new CommandError(`${checked.reason}. Nothing was stored${checked.retry ? '; use --no-verify --username NAME to store it anyway' : ''}.`);
     const login = checked.login ?? values.username;
     if (login === undefined) {
@@ -115,6 +133,7 @@ taken from the command line.`,
 
     await context.out(values.json ? loginJson(provider, host, username, token, metadata, true) : summary(provider, host, username, token, metadata, context.now()));
     for (const warning of provider.scopeWarnings(token, metadata.scopes)) context.err(`warning: ${warning}\n`);
+    await afterLogin(context, host, username, values.json === true);
     return 0;
   },
 });
@@ -156,12 +175,66 @@ function loginJson(provider: HostProvider, host: string, username: string, token
   return `${JSON.stringify(view, null, 2)}\n`;
 }
 
-async function promptForToken(context: CommandContext, provider: HostProvider, host: string): Promise<string> {
+/** The hidden prompt at a terminal: up to MAX_TRIES pastes in all, each checked for shape. */
+async function tokenPrompt(context: CommandContext, provider: HostProvider, host: string): Promise<{ next(): Promise<string>; canRetry(): boolean }> {
   const terminal = context.terminal;
   if (!terminal) throw new UsageError('no token given: run this on a terminal, or pipe the token in with --with-token');
   await showTokenPage(terminal, provider, host, context.env);
-  const pasted = await readPastedToken(terminal);
-  if (pasted === undefined) throw new CommandError('no token entered; nothing was stored');
-  if ('problem' in pasted) throw new UsageError(pasted.problem);
-  return pasted.token;
+  let tries = 0;
+  return {
+    canRetry: () => tries < MAX_TRIES,
+    async next() {
+      for (;;) {
+        tries++;
+        const pasted = await readPastedToken(terminal);
+        if (pasted === undefined) throw new CommandError('no token entered; nothing was stored');
+        if (!('problem' in pasted)) return pasted.token;
+        if (tries >= MAX_TRIES) throw new UsageError(`${pasted.problem}; nothing was stored`);
+        terminal.say(`${pasted.problem}. Try again.\n`);
+      }
+    },
+  };
+}
+
+/**
+ * After a token is stored: the new login becomes the account git uses for the host (as
+ * gh's auth login does), and git must actually ask us for that host (as gh's login
+ * offers to set git up). Said on stdout, or stderr beside --json.
+ */
+async function afterLogin(context: CommandContext, host: string, username: string, json: boolean): Promise<void> {
+  const say = async (text: string) => (json ? context.err(text) : context.out(text));
+  const rules = await routingRules(context.git, host);
+  const rule = hostDefault(rules);
+  if (rule !== undefined && rule.username !== username && rule.url !== '' && (await setRule(context, rule, username))) {
+    await say(`git now uses ${username} for ${host} (${rule.key} named ${rule.username}); switch back: git-credential-pat use ${rule.username} --host ${host}\n`);
+  } else {
+    const inUse = await accountInUse(context.git, context.store(), host);
+    if (inUse && inUse.username !== username) await say(`git still uses ${inUse.username} for ${host} (${inUse.why}); switch: git-credential-pat use ${username} --host ${host}\n`);
+  }
+  for (const owner of rules.filter((r) => r.owner !== undefined && r.username !== username)) {
+    await say(`${owner.owner}/ repositories still use ${owner.username} (${owner.key}); change: git-credential-pat use ${username} --owner ${owner.owner} --host ${host}\n`);
+  }
+  await checkWiring(context, host, say);
+}
+
+async function setRule(context: CommandContext, rule: RoutingRule, username: string): Promise<boolean> {
+  if (!(await removeRule(context.git, rule))) return false;
+  await context.git.add(rule.scope as ConfigScope, rule.key, username);
+  return true;
+}
+
+/** A token git never asks for is no use: say so, give the fix, and at a terminal offer to run it. */
+async function checkWiring(context: CommandContext, host: string, say: (text: string) => Promise<void>): Promise<void> {
+  const url = `https://${host}`;
+  const state = await helperState(context.git, url);
+  if (state.ours.length > 0) return;
+  const fix = setupCommandFor(host);
+  const runs = state.helpers.length === 0 ? 'no credential helper' : state.helpers.map((h) => `'${h.value}'`).join(', ');
+  context.err(`warning: git does not ask git-credential-pat for ${url} (it runs ${runs}), so git will not use this token. Fix: ${fix}\n`);
+  // With other helpers in the way, setup itself asks how to order them.
+  if (!context.terminal || state.others.length > 0) return;
+  if (!(await context.terminal.confirm(`Run it now (adds credential.${url}.helper = ${HELPER_VALUE} to your global git config)?`))) return;
+  const file = await appendHelper(context.git, context.env, 'global', url, [HELPER_VALUE]);
+  const after = await helperState(context.git, url);
+  await say(after.ours.length > 0 ? `Configured git: appended credential.${url}.helper = ${HELPER_VALUE} to ${file}\n` : `git still does not run git-credential-pat for ${url}; see: git-credential-pat doctor --host ${host}\n`);
 }

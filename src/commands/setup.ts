@@ -1,27 +1,18 @@
 // setup: wire git to this helper, knowing git's rules about helper lists.
-import { join } from 'node:path';
-import { effectiveHelpers, isOurHelper, isStoreHelper, type ResolvedHelper } from '../credential-helpers.js';
+import { credentialKeyUrl, isOurHelper, isStoreHelper, type ResolvedHelper } from '../credential-helpers.js';
+import { appendHelper, helperState, HELPER_VALUE } from '../helper-wiring.js';
 import { parseHostArgument } from '../hosts/host-name.js';
-import type { ConfigScope } from '../git-config.js';
+import type { ConfigScope, GitConfig } from '../git-config.js';
 import { headlessLastStep } from '../private-bus/report.js';
-import { readOwnFile, stateDir, writeFileAtomic } from '../store/index-file.js';
-import { moveWindowsState } from '../store/state-move.js';
+import { SetupRecords } from '../setup-records.js';
 import { CommandError, UsageError } from '../errors.js';
 import { defineCommand, hostOption } from '../cli-spec.js';
 import { onPath } from '../platform.js';
 import type { CommandContext } from './context.js';
 
-export const HELPER_VALUE = 'pat';
 
 /** How to get the command on PATH, naming nothing an installed package lacks. */
 export const INSTALL_HINT = 'install the package globally (npm install --global git-credential-pat-VERSION.tgz) or add the folder holding git-credential-pat to PATH';
-
-interface SetupRecord {
-  scope: ConfigScope;
-  key: string;
-  /** Values setup added, in order; an empty string is the reset line. */
-  added: string[];
-}
 
 export const setup = defineCommand({
   synopsis: '[--global|--local|--system] [--host HOST | --all-hosts] [--yes] [--undo]',
@@ -64,20 +55,24 @@ what setup added. It prints every change as the git config command you could typ
     if (values.undo) return undo(context, records, scope, key);
 
     const git = context.git;
-    // What git runs for this URL now, from every config file in git's order.
-    const probe = url ?? 'https://github.com';
-    const before = effectiveHelpers(await git.entries('^credential\\.'), probe);
-    const ours = before.filter((h) => isOurHelper(h.value));
-    const others = before.filter((h) => !isOurHelper(h.value));
+    // What git runs now, from every config file in git's order: for one URL, or for
+    // every kind of host when the helper is to serve them all.
+    const probes = url === undefined ? await everyHostKind(git) : [url];
+    const before = await Promise.all(probes.map((p) => helperState(git, p)));
+    const main = before[0]!;
     const where = url ?? 'every host';
-    if (ours.length === 1 && others.length === 0) {
-      await context.out(`git already runs git-credential-pat for ${where} (${describe(ours[0]!)}). Nothing changed.\n${nowRuns(before)}`);
+    if (before.every((b) => b.ours.length === 1 && b.others.length === 0)) {
+      await context.out(`git already runs git-credential-pat for ${where} (${describe(main.ours[0]!)}). Nothing changed.\n${nowRuns(main.helpers)}`);
       await sayLastStep(context);
       return 0;
     }
 
+    // For every host, a URL that already runs it would run it twice once credential.helper is added.
+    const twice = url === undefined ? 0 : 1;
+    const others = unique(before.flatMap((b) => b.others));
+    const doubled = before.filter((b) => b.ours.length > twice);
     let added: string[];
-    if (ours.length === 0 && others.length === 0) {
+    if (others.length === 0 && doubled.length === 0) {
       added = [HELPER_VALUE];
     } else {
       if (others.length > 0) {
@@ -86,16 +81,20 @@ what setup added. It prints every change as the git config command you could typ
             (others.some((h) => isStoreHelper(h.value)) ? "; 'store' keeps every token it is given in plain text.\n" : '.\n'),
         );
       }
-      if (ours.length > 1) {
-        context.err(`git runs git-credential-pat ${ours.length} times for ${where} (${ours.map(describe).join('; ')}): every token is stored ${ours.length} times and every notice shown ${ours.length} times.\n`);
+      for (const b of doubled) {
+        context.err(
+          url === undefined
+            ? `git already runs git-credential-pat for ${b.url} (${b.ours.map(describe).join('; ')}): adding it for every host would run it ${b.ours.length + 1} times there, storing every token and showing every notice that many times.\n`
+            : `git runs git-credential-pat ${b.ours.length} times for ${where} (${b.ours.map(describe).join('; ')}): every token is stored ${b.ours.length} times and every notice shown ${b.ours.length} times.\n`,
+        );
       }
       const question = `Reset the helper list for ${where} so that git runs only git-credential-pat?`;
       const accept = values.yes || (context.terminal ? await context.terminal.confirm(question) : false);
       if (accept) {
         added = ['', HELPER_VALUE];
-      } else if (ours.length > 0) {
-        await context.out(`Nothing changed.\n${nowRuns(before)}`);
-        context.err(`note: run setup --yes to reset the list so that git runs only git-credential-pat.\n`);
+      } else if (before.some((b) => b.ours.length > 0)) {
+        await context.out(`Nothing changed.\n${nowRuns(main.helpers)}`);
+        context.err(`note: run git-credential-pat setup${url === undefined ? ' --all-hosts' : ''} --yes to reset the list so that git runs only git-credential-pat.\n`);
         return 0;
       } else {
         added = [HELPER_VALUE];
@@ -104,24 +103,23 @@ what setup added. It prints every change as the git config command you could typ
     }
 
     // At the end of the file, so that nothing further down in it undoes the reset.
-    const [, subsection] = /^credential\.(.+)\.helper$/.exec(key) ?? [];
-    const entries = added.map((value) => ['helper', value] as const);
-    const file = await git.appendSection(scope, 'credential', subsection, entries);
-    records.add({ scope, key, added });
-    const appended = [`[credential${subsection === undefined ? '' : ` "${subsection}"`}]`, ...entries.map(([k, v]) => `    ${k} =${v === '' ? '' : ` ${v}`}`)];
+    const file = await appendHelper(git, context.env, scope, url, added);
+    const appended = [`[credential${url === undefined ? '' : ` "${url}"`}]`, ...added.map((v) => `    helper =${v === '' ? '' : ` ${v}`}`)];
     await context.out(`Configured git (${scope} config): appended to ${file}\n${appended.map((l) => `  ${l}\n`).join('')}`);
 
-    // Check what git will now run, the way git resolves it, and say so; never claim a fix that did not happen.
-    const after = effectiveHelpers(await git.entries('^credential\\.'), probe);
-    const oursAfter = after.filter((h) => isOurHelper(h.value));
-    const wanted = added[0] === '' ? after.length === 1 && oursAfter.length === 1 : oursAfter.length === 1;
-    if (!wanted) {
+    // Check what git will now run, the way git resolves it, for every URL probed, and say
+    // so; never claim a fix that did not happen.
+    for (const probe of probes) {
+      const { helpers: after, ours: oursAfter } = await helperState(git, probe);
+      const wanted = added[0] === '' ? after.length === 1 && oursAfter.length === 1 : oursAfter.length === 1;
+      if (wanted) continue;
       const culprits = added[0] === '' ? after.filter((h, i) => i > 0 || !isOurHelper(h.value)) : oursAfter.slice(1);
       throw new CommandError(
-        `git still runs ${after.length === 0 ? 'no helper' : after.map((h, i) => `${i + 1}. ${h.value} (${h.scope})`).join(', ')} for ${where}: ` +
+        `git still runs ${after.length === 0 ? 'no helper' : after.map((h, i) => `${i + 1}. ${h.value} (${h.scope})`).join(', ')} for ${probe}: ` +
           `a config file git reads later overrides the ${scope} config. Fix: ${culprits.map(removal).join('; ') || `git-credential-pat setup --${scope === 'global' ? 'local' : 'global'} --yes`}`,
       );
     }
+    const after = (await helperState(git, main.url)).helpers;
     await context.out(nowRuns(after));
     if (!onPath('git-credential-pat', context.env, process.platform)) {
       context.err(`warning: git-credential-pat is not on your PATH, so git cannot run it; ${INSTALL_HINT}.\n`);
@@ -130,6 +128,23 @@ what setup added. It prints every change as the git config command you could typ
     return 0;
   },
 });
+
+/**
+ * URLs standing for every kind of host: one that no config names, each forge's own
+ * host, and every URL some credential.<url>.helper names (a `*` label made concrete).
+ */
+async function everyHostKind(git: GitConfig): Promise<string[]> {
+  const named = (await git.entries('^credential\\..*helper$'))
+    .map((e) => credentialKeyUrl(e.key, 'helper'))
+    .filter((u): u is string => u !== undefined && /^https?:\/\//i.test(u))
+    .map((u) => u.replace(/\*/g, 'x'));
+  const forges = ['github.com', 'gitlab.com', 'codeberg.org', 'gitea.com', 'bitbucket.org', 'dev.azure.com'].map((h) => `https://${h}`);
+  return [...new Set(['https://any-host.invalid', ...forges, ...named])];
+}
+
+function unique(helpers: readonly ResolvedHelper[]): ResolvedHelper[] {
+  return helpers.filter((h, i) => helpers.findIndex((o) => o.key === h.key && o.value === h.value && o.origin === h.origin) === i);
+}
 
 function nowRuns(helpers: readonly ResolvedHelper[]): string {
   return `git now runs: ${helpers.length === 0 ? 'no helper' : helpers.map((h, i) => `${i + 1}. ${h.value}`).join(', ')}\n`;
@@ -169,36 +184,6 @@ async function undo(context: CommandContext, records: SetupRecords, scope: Confi
   }
   await context.out(`Removed what setup added (${scope} config):\n${lines.map((l) => `  ${l}\n`).join('')}`);
   return 0;
-}
-
-/** What setup did, so --undo can take back exactly that. Kept beside the index. */
-class SetupRecords {
-  private readonly path: string;
-
-  constructor(env: NodeJS.ProcessEnv) {
-    moveWindowsState(env);
-    this.path = join(stateDir(env), 'setup.json');
-  }
-
-  add(record: SetupRecord): void {
-    writeFileAtomic(this.path, JSON.stringify([...this.all(), record], null, 1) + '\n');
-  }
-
-  take(scope: ConfigScope, key: string): SetupRecord[] {
-    const all = this.all();
-    const taken = all.filter((r) => r.scope === scope && r.key === key);
-    writeFileAtomic(this.path, JSON.stringify(all.filter((r) => !taken.includes(r)), null, 1) + '\n');
-    return taken;
-  }
-
-  private all(): SetupRecord[] {
-    try {
-      const parsed = JSON.parse(readOwnFile(this.path) ?? '[]') as unknown;
-      return Array.isArray(parsed) ? (parsed as SetupRecord[]) : [];
-    } catch {
-      return [];
-    }
-  }
 }
 
 /** The git config command a person would type for one change. */
