@@ -25,6 +25,10 @@ export class SetupRecords {
     writeFileAtomic(this.path, JSON.stringify([...this.all(), record], null, 1) + '\n');
   }
 
+  recorded(scope: ConfigScope, key: string): SetupRecord[] {
+    return this.all().filter((r) => r.scope === scope && r.key === key);
+  }
+
   take(scope: ConfigScope, key: string): SetupRecord[] {
     const all = this.all();
     const taken = all.filter((r) => r.scope === scope && r.key === key);

@@ -71,8 +71,21 @@ what setup added. It prints every change as the git config command you could typ
     const twice = url === undefined ? 0 : 1;
     const others = unique(before.flatMap((b) => b.others));
     const doubled = before.filter((b) => b.ours.length > twice);
+    // What an earlier setup added for one host is replaced by the entry for every host,
+    // which covers it: nothing the person wrote is touched.
+    const ownEarlier =
+      url === undefined &&
+      others.length === 0 &&
+      doubled.length > 0 &&
+      doubled.every((b) => b.ours.length === 1 && b.ours[0]!.scope === scope && records.recorded(scope, b.ours[0]!.key).length > 0);
     let added: string[];
-    if (others.length === 0 && doubled.length === 0) {
+    if (ownEarlier) {
+      for (const key of new Set(doubled.map((b) => b.ours[0]!.key))) {
+        const lines = await takeBack(context, records, scope, key);
+        await context.out(`Replaced what setup added for one host (${scope} config):\n${lines.map((l) => `  ${l}\n`).join('')}`);
+      }
+      added = [HELPER_VALUE];
+    } else if (others.length === 0 && doubled.length === 0) {
       added = [HELPER_VALUE];
     } else {
       if (others.length > 0) {
@@ -168,8 +181,15 @@ async function sayLastStep(context: CommandContext): Promise<void> {
 }
 
 async function undo(context: CommandContext, records: SetupRecords, scope: ConfigScope, key: string): Promise<number> {
+  if (records.recorded(scope, key).length === 0) throw new CommandError(`setup added nothing to ${key} in the ${scope} config; nothing to undo`);
+  const lines = await takeBack(context, records, scope, key);
+  await context.out(`Removed what setup added (${scope} config):\n${lines.map((l) => `  ${l}\n`).join('')}`);
+  return 0;
+}
+
+/** Removes exactly what setup added to one key, keeping every other value in order; returns the commands run. */
+async function takeBack(context: CommandContext, records: SetupRecords, scope: ConfigScope, key: string): Promise<string[]> {
   const mine = records.take(scope, key);
-  if (mine.length === 0) throw new CommandError(`setup added nothing to ${key} in the ${scope} config; nothing to undo`);
   const current = await context.git.getAll(scope, key);
   const remaining = [...current];
   for (const value of mine.flatMap((r) => r.added)) {
@@ -182,8 +202,7 @@ async function undo(context: CommandContext, records: SetupRecords, scope: Confi
     await context.git.add(scope, key, value);
     lines.push(command(scope, ['--add', key, value]));
   }
-  await context.out(`Removed what setup added (${scope} config):\n${lines.map((l) => `  ${l}\n`).join('')}`);
-  return 0;
+  return lines;
 }
 
 /** The git config command a person would type for one change. */
