@@ -2,7 +2,7 @@
 // pure; reading the files is here too, shared by import and doctor.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { isMap, parse as parseYaml, parseDocument, type YAMLMap } from 'yaml';
 import { storeHelperFile, type ConfigEntry } from './credential-helpers.js';
 
 export interface PlainCredential {
@@ -72,6 +72,55 @@ export function parseGhHosts(text: string): PlainCredential[] {
     }
   }
   return [...found.values()];
+}
+
+export interface GhAccount {
+  readonly host: string;
+  readonly user: string;
+}
+
+export interface GhRemoval {
+  readonly text: string;
+  /** Hosts whose entry went: gh is logged out of them. */
+  readonly loggedOut: readonly string[];
+  /** Hosts where another account stayed and gh now uses it. */
+  readonly switched: ReadonlyArray<{ readonly host: string; readonly user: string }>;
+}
+
+/**
+ * gh's hosts.yml without these accounts, in a shape gh reads: an account's block goes
+ * from `users:`; a host left with no account loses its whole entry (gh is logged out
+ * of it), and one whose active account went switches to a remaining one, taking its
+ * token, as gh's own logout does. Everything else is kept. Pure.
+ */
+export function withoutGhAccounts(text: string, accounts: readonly GhAccount[]): GhRemoval {
+  const doc = parseDocument(text);
+  const loggedOut: string[] = [];
+  const switched: Array<{ host: string; user: string }> = [];
+  if (!isMap(doc.contents)) return { text, loggedOut, switched };
+  const root = doc.contents as YAMLMap;
+  for (const host of new Set(accounts.map((a) => a.host))) {
+    const gone = new Set(accounts.filter((a) => a.host === host).map((a) => a.user));
+    const pair = root.items.find((p) => String((p.key as { value?: unknown })?.value ?? p.key).toLowerCase() === host);
+    if (!pair || !isMap(pair.value)) continue;
+    const entry = pair.value as YAMLMap;
+    const users = entry.get('users');
+    if (isMap(users)) for (const user of gone) users.delete(user);
+    const left = isMap(users) ? users.items.map((p) => String((p.key as { value?: unknown })?.value ?? p.key)) : [];
+    const active = entry.get('user');
+    if (left.length === 0) {
+      root.delete(pair.key);
+      loggedOut.push(host);
+    } else if (typeof active !== 'string' || gone.has(active)) {
+      const next = left[0]!;
+      entry.set('user', next);
+      const token = (users as YAMLMap).getIn([next, 'oauth_token']);
+      if (typeof token === 'string') entry.set('oauth_token', token);
+      else entry.delete('oauth_token');
+      switched.push({ host, user: next });
+    }
+  }
+  return { text: root.items.length === 0 ? '' : doc.toString(), loggedOut, switched };
 }
 
 /** The text without the given lines (each removed once, wherever it is), all else byte for byte. */

@@ -84,6 +84,9 @@ login says so and gives the setup command; at a terminal it offers to run it.`,
       );
     }
     const unvalidated = values['no-verify'] === true || !provider.validate;
+    if (!unvalidated && provider.usernameIs === 'api-account' && values.username === undefined) {
+      throw new UsageError(`${provider.label} checks an API token only with your Atlassian account email: give it with --username EMAIL`);
+    }
     if (unvalidated && values.username === undefined) {
       throw new UsageError(`${values['no-verify'] ? '--no-verify' : `a ${provider.id} host`} needs --username: without asking the forge there is no login to store the token under`);
     }

@@ -187,8 +187,14 @@ export async function recheckStored(context: Services & Pick<CommandContext, 'st
     }
     case 'forbidden':
     case 'unreachable':
-    case 'unusable':
       return { ...base, state: 'unverified', detail: validation.message };
+    case 'unusable':
+      return {
+        ...base,
+        state: 'unverified',
+        // Only login takes the account the forge's API wants (Bitbucket's email).
+        detail: provider?.usernameIs === 'api-account' && metadata?.account === undefined ? `${validation.message}; log in again with it: git-credential-pat login --host ${target.host} --username EMAIL` : validation.message,
+      };
     case 'valid': {
       // Where the forge cannot tell the expiry, the date the person gave at login stands.
       const expiresAt = provider?.expiry === 'reported' ? validation.expiresAt : storedExpiry;

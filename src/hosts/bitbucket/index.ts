@@ -6,7 +6,7 @@ import type { HostProvider, TokenCheck, Validation } from '../provider.js';
 
 async function validateBitbucketToken({ token, apiBase, timeoutMs, account }: TokenCheck): Promise<Validation> {
   const host = new URL(apiBase).host;
-  if (!account) return { state: 'unusable', message: 'Bitbucket checks an API token with your Atlassian account email: give it with --username EMAIL' };
+  if (!account) return { state: 'unusable', message: 'Bitbucket checks an API token only with your Atlassian account email, and none was given for it' };
   const result = await apiGet(`${apiBase}/user`, { header: 'authorization', scheme: 'Basic', user: account, secret: token }, timeoutMs);
   if (result.kind !== 'answer') return { state: result.kind, message: result.message };
   if (result.status === 401) return { state: 'revoked' };
