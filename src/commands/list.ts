@@ -4,6 +4,8 @@ import { providerById } from '../hosts/registry.js';
 import { describeScopes, indexOnly, table, unconfirmedNote, viewOf, type CredentialView } from '../presentation.js';
 import { defineCommand } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
+import { CommandError } from '../errors.js';
+import { shownName } from '../shown-text.js';
 import type { Inventory } from '../store/credential-store.js';
 
 export const list = defineCommand({
@@ -39,7 +41,12 @@ shows only what its index records.`,
   examples: [{ command: 'git-credential-pat list' }, { command: 'git-credential-pat list --json' }],
   async run({ values }, context) {
     const { views, wholeKeychain, unconfirmed, unreadable } = await credentialViews(context);
-    if (!wholeKeychain && unreadable === undefined) context.err(`note: ${indexOnly(context.env)}\n`);
+    if (unreadable !== undefined) {
+      // First, and failing: an empty list here would pass for an empty keychain. The index keeps every row.
+      const kept = unconfirmed.length === 0 ? '' : ` ${unconfirmed.length} recorded credential${unconfirmed.length === 1 ? ' stays' : 's stay'} recorded: ${unconfirmed.map((r) => `${shownName(r.username) || '(empty)'} on ${r.target.host}`).join(', ')}.`;
+      throw new CommandError(`the keychain cannot be read: ${unreadable}${kept}`);
+    }
+    if (!wholeKeychain) context.err(`note: ${indexOnly(context.env)}\n`);
     if (unconfirmed.length > 0) context.err(`note: ${unconfirmedNote(unconfirmed, unreadable)}\n`);
     if (values.json) {
       await context.out(`${JSON.stringify(views, null, 2)}\n`);

@@ -4,6 +4,8 @@ import { EXPIRY_WARNING_DAYS } from '../expiry.js';
 import { checkableCredentials, recheckStored } from '../hosts/check.js';
 import { parseHostArgument } from '../hosts/host-name.js';
 import { table } from '../presentation.js';
+import { CommandError } from '../errors.js';
+import { KeychainUnavailableError } from '../store/credential-store.js';
 
 export const status = defineCommand({
   description: `
@@ -34,7 +36,12 @@ which is kept). Exits non-zero when any token is not valid.`,
   async run({ values }, context) {
     const host = values.host === undefined ? undefined : parseHostArgument(values.host);
     const store = context.store();
-    const credentials = (await checkableCredentials(context, await store.list())).map((c) => c.credential).filter((c) => host === undefined || c.target.host === host);
+    const stored = await store.list().catch((error: unknown) => {
+      // First, and failing: "no tokens stored" here would pass for an empty keychain.
+      if (error instanceof KeychainUnavailableError) throw new CommandError(`the keychain cannot be read: ${error.message}`);
+      throw error;
+    });
+    const credentials = (await checkableCredentials(context, stored)).map((c) => c.credential).filter((c) => host === undefined || c.target.host === host);
     let done = 0;
     const progress = () => context.terminal?.progress(`checking ${done}/${credentials.length} token${credentials.length === 1 ? '' : 's'}...`);
     progress();

@@ -133,14 +133,27 @@ export class IndexedStore implements CredentialStore {
    */
   async inventory(): Promise<Inventory> {
     const rows = this.index.rows();
+    // Unreachable (no bus, locked and unable to prompt, too slow): said even when the
+    // index records nothing, or an empty list would pass for an empty keychain.
+    let unreadable: string | undefined;
     const items = await this.secrets.itemsUnder?.(SERVICE_PREFIX).catch((error: unknown) => {
-      if (error instanceof KeychainUnavailableError) return undefined;
-      throw error;
+      if (!(error instanceof KeychainUnavailableError)) throw error;
+      unreadable = error.message;
+      return undefined;
     });
+    if (items === undefined && unreadable === undefined && rows.length === 0) {
+      // Nothing listed and nothing recorded: one direct lookup tells an empty keychain
+      // from one that cannot be reached (before the first unlock), as doctor does.
+      try {
+        await this.secrets.get(`${SERVICE_PREFIX}https://reachable.invalid`, '');
+      } catch (error) {
+        if (!(error instanceof KeychainUnavailableError)) throw error;
+        unreadable = error.message;
+      }
+    }
     const listed: StoredCredential[] = [];
     const unconfirmed: UnconfirmedRow[] = [];
     const gone: IndexRow[] = [];
-    let unreadable: string | undefined;
     for (const row of rows) {
       let found: Secret | 'gone' | 'unconfirmed' = 'unconfirmed';
       if (unreadable === undefined) {
