@@ -9,6 +9,7 @@ import { currentKeychainPlatform } from '../store/keychain-messages.js';
 import { holdDaemonsLock, inspectKeyring, loginKeyringFile, PrivateKeyringError, startPrivateKeyring, type KeyringState } from '../private-bus/daemons.js';
 import type { CommandContext } from './context.js';
 import { readSecretBytesFromStdin } from '../stdin-secret.js';
+import { MAX_TRIES } from '../token-prompt.js';
 
 const MAX_PASSWORD_BYTES = 4096;
 
@@ -87,9 +88,15 @@ async function readPassword(passwordStdin: boolean, context: CommandContext, fil
   } else {
     const { terminal } = context;
     if (!terminal) throw new UsageError('no terminal to ask for the keyring password; pass it on standard input with --password-stdin');
-    const typed = await terminal.promptHidden(creating ? `New password for your login keyring (${file}):` : 'Password of your login keyring:');
-    if (typed !== undefined && creating && (await terminal.promptHidden('The same password again:')) !== typed) {
-      throw new CommandError('the two passwords differ; nothing was created');
+    let typed = await terminal.promptHidden(creating ? `New password for your login keyring (${file}):` : 'Password of your login keyring:');
+    // A mistyped confirmation asks both again, as passwd does, up to MAX_TRIES times.
+    for (let tries = 1; typed !== undefined && creating; tries++) {
+      const again = await terminal.promptHidden('The same password again:');
+      if (again === undefined) throw new CommandError('no password entered; nothing was created');
+      if (again === typed) break;
+      if (tries >= MAX_TRIES) throw new CommandError('the two passwords differ; nothing was created');
+      terminal.say('The two passwords differ; try again.\n');
+      typed = await terminal.promptHidden(`New password for your login keyring (${file}):`);
     }
     // The prompt decodes the terminal's bytes as UTF-8 and turns each invalid sequence into
     // U+FFFD, so what it hands back is not the bytes typed: never send that to the keyring.
