@@ -122,6 +122,48 @@ describe('the keyring password is the bytes given (item 3)', () => {
   }, 60_000);
 });
 
+describe('unlock on a terminal asks again, as passwd does', () => {
+  it('a mistyped confirmation asks for both again, and the next matching pair creates and unlocks the keyring', async () => {
+    const { env, cli } = machine();
+    const result = await runOnTerminal(
+      [process.execPath, HELPER, 'unlock'],
+      [
+        { when: 'New password', send: 'first-try\r' },
+        { when: 'The same password again', send: 'frist-try\r' },
+        { when: 'New password', send: 'second-try\r' },
+        { when: 'The same password again', send: 'second-try\r' },
+      ],
+      { ...env, DBUS_SESSION_BUS_ADDRESS: undefined, XDG_DATA_HOME: undefined, XDG_STATE_HOME: undefined, XDG_CONFIG_HOME: undefined, XDG_CACHE_HOME: undefined },
+      30_000,
+    );
+    expect(result.screen).toContain('The two passwords differ; try again.');
+    expect(result.code, result.screen).toBe(0);
+    expect(existsSync(join(env.HOME!, '.local', 'share', 'keyrings', 'login.keyring'))).toBe(true);
+    expect((await cli(['lock'])).code).toBe(0);
+    // The keyring took the second password.
+    const again = await cli(['unlock', '--password-stdin'], 'second-try\n');
+    expect(again, again.stderr).toMatchObject({ code: 0 });
+    expect((await cli(['lock'])).code).toBe(0);
+  }, 60_000);
+
+  it('three mistyped confirmations create nothing', async () => {
+    const { env } = machine();
+    const pairs = [1, 2, 3].flatMap((n) => [
+      { when: 'New password', send: `pw-${n}\r` },
+      { when: 'The same password again', send: `pw-${n}x\r` },
+    ]);
+    const result = await runOnTerminal(
+      [process.execPath, HELPER, 'unlock'],
+      pairs,
+      { ...env, DBUS_SESSION_BUS_ADDRESS: undefined, XDG_DATA_HOME: undefined, XDG_STATE_HOME: undefined, XDG_CONFIG_HOME: undefined, XDG_CACHE_HOME: undefined },
+      30_000,
+    );
+    expect(result.screen).toContain('the two passwords differ; nothing was created');
+    expect(result.code).toBe(1);
+    expect(existsSync(join(env.HOME!, '.local', 'share', 'keyrings', 'login.keyring'))).toBe(false);
+  }, 60_000);
+});
+
 describe('two unlocks at once (item 12)', () => {
   it('leave one bus and one keyring daemon, and lock stops every daemon they started', async () => {
     for (let round = 0; round < 5; round++) {
