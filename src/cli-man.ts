@@ -55,6 +55,7 @@ const ENVIRONMENT: ReadonlyArray<[string, string]> = [
   ['GIT_CREDENTIAL_PAT_TRACE', '1 (or true) traces every step of get, store and erase to standard error, redacted; an absolute path appends the trace to that file'],
   ['GIT_CREDENTIAL_PAT_API_TIMEOUT_MS', 'how long to wait for a forge API (default 10000)'],
   ['GH_TOKEN, GITHUB_TOKEN, GH_ENTERPRISE_TOKEN, GITHUB_ENTERPRISE_TOKEN, GH_HOST', 'answer get when no keychain item matches, only where credential.patEnvFallback is true for the URL'],
+  ['GITLAB_TOKEN, GITLAB_HOST; CI_JOB_TOKEN (in GitLab CI, for its server, as gitlab-ci-token); GITEA_TOKEN, GITEA_SERVER_URL', "the same, each only for its own forge's hosts: gitlab.com, $GITLAB_HOST and GitLab CI's server; gitea.com and $GITEA_SERVER_URL's host"],
 ];
 
 export async function manPage(): Promise<string> {

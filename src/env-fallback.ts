@@ -1,8 +1,14 @@
-// The environment-token fallback, as GitHub's own CLI reads tokens: when the keychain
-// has nothing (CI runners, containers, machines without a Secret Service), `get` may
-// answer https://github.com from GH_TOKEN or GITHUB_TOKEN, and https://$GH_HOST from
-// GH_ENTERPRISE_TOKEN or GITHUB_ENTERPRISE_TOKEN. Off unless git config turns it on
-// (credential.patEnvFallback), so a token exported for gh is never sent by surprise.
+// The environment-token fallback, as each forge's own CLI and CI read tokens: when the
+// keychain has nothing (CI runners, containers, machines without a Secret Service),
+// `get` may answer from the environment. GitHub: https://github.com from GH_TOKEN or
+// GITHUB_TOKEN, https://$GH_HOST from GH_ENTERPRISE_TOKEN or GITHUB_ENTERPRISE_TOKEN.
+// GitLab: https://gitlab.com and https://$GITLAB_HOST (glab's variables) from
+// GITLAB_TOKEN; inside GitLab CI also the CI server's own host, from GITLAB_TOKEN and
+// then CI_JOB_TOKEN (whose username must be gitlab-ci-token). Gitea: https://gitea.com
+// and the host of $GITEA_SERVER_URL from GITEA_TOKEN. Each token only for its own
+// forge's hosts. Off unless git config turns it on (credential.patEnvFallback), so a
+// token exported for a forge's CLI is never sent by surprise. Pure, and tiny: it is
+// part of the door's bundle, and read only after the keychain had no answer.
 import type { Target } from './credential.js';
 import { elapsed, type Trace } from './trace.js';
 import { nowMs } from './clock.js';
@@ -11,34 +17,82 @@ export interface EnvToken {
   readonly token: string;
   /** The variable it came from, for the trace. */
   readonly source: string;
+  /** The username the forge requires with this token (CI_JOB_TOKEN: gitlab-ci-token); absent: any. */
+  readonly username?: string;
+  /** What to answer as the username when git named none. */
+  readonly defaultUsername: string;
+  /** Whose token it is, for the trace. */
+  readonly forge: string;
 }
 
-const GITHUB_VARIABLES = ['GH_TOKEN', 'GITHUB_TOKEN'] as const;
-const ENTERPRISE_VARIABLES = ['GH_ENTERPRISE_TOKEN', 'GITHUB_ENTERPRISE_TOKEN'] as const;
+interface EnvSource {
+  readonly variable: string;
+  readonly username?: string;
+  readonly defaultUsername: string;
+  readonly forge: string;
+}
+
+const github = (variable: string): EnvSource => ({ variable, defaultUsername: 'x-access-token', forge: 'GitHub' });
+// GitLab takes any non-empty username with a personal token; oauth2 also serves OAuth tokens.
+const gitlab = (variable: string): EnvSource => ({ variable, defaultUsername: 'oauth2', forge: 'GitLab' });
+const GITHUB = [github('GH_TOKEN'), github('GITHUB_TOKEN')];
+const ENTERPRISE = [github('GH_ENTERPRISE_TOKEN'), github('GITHUB_ENTERPRISE_TOKEN')];
+const GITLAB = [gitlab('GITLAB_TOKEN')];
+const GITLAB_JOB: EnvSource = { variable: 'CI_JOB_TOKEN', username: 'gitlab-ci-token', defaultUsername: 'gitlab-ci-token', forge: 'GitLab' };
+// Current Gitea ignores the username beside a token (FORGES.md).
+const GITEA: readonly EnvSource[] = [{ variable: 'GITEA_TOKEN', defaultUsername: 'x-access-token', forge: 'Gitea' }];
+
+/** Every variable this fallback may read a token from: the trace never shows their values. */
+export const ENV_TOKEN_VARIABLES = [...GITHUB, ...ENTERPRISE, ...GITLAB, GITLAB_JOB, ...GITEA].map((s) => s.variable);
+
+/** host[:port] of a variable that may hold a host or an https URL; undefined for anything else. */
+function hostOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  // Another scheme (http://) matches nowhere: its `:` is no port.
+  const match = /^(?:https:\/\/)?([^/\s:@]+(?::\d+)?)\/?$/i.exec(value.trim());
+  return match ? match[1]!.toLowerCase().replace(/:443$/, '') : undefined;
+}
+
+/** The GitLab CI server's host, only inside a GitLab CI job. */
+function gitlabCiHost(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.GITLAB_CI !== 'true') return undefined;
+  return hostOf(env.CI_SERVER_FQDN) ?? hostOf(env.CI_SERVER_URL) ?? hostOf(env.CI_SERVER_HOST);
+}
+
+function sourcesFor(target: Target, env: NodeJS.ProcessEnv): readonly EnvSource[] {
+  if (target.protocol !== 'https') return [];
+  const host = target.host;
+  if (host === 'github.com') return GITHUB;
+  const ghHost = env.GH_HOST?.toLowerCase();
+  if (ghHost && ghHost !== 'github.com' && host === ghHost) return ENTERPRISE;
+  const ciHost = gitlabCiHost(env);
+  if (ciHost !== undefined && host === ciHost) return [...GITLAB, GITLAB_JOB];
+  if (host === 'gitlab.com' || host === hostOf(env.GITLAB_HOST)) return GITLAB;
+  if (host === 'gitea.com' || host === hostOf(env.GITEA_SERVER_URL)) return GITEA;
+  return [];
+}
 
 /**
  * The variables that may hold a token for this target, first wins. Only https, only
- * github.com (no port) or exactly $GH_HOST: a github.com token must never reach
- * another host, nor an enterprise token github.com.
+ * the exact host (and port) each forge's variables name: a github.com token must never
+ * reach another host, nor an enterprise, GitLab or Gitea token github.com.
  */
 export function envTokenVariables(target: Target, env: NodeJS.ProcessEnv): readonly string[] {
-  if (target.protocol !== 'https') return [];
-  if (target.host === 'github.com') return GITHUB_VARIABLES;
-  const ghHost = env.GH_HOST?.toLowerCase();
-  return ghHost && ghHost !== 'github.com' && target.host === ghHost ? ENTERPRISE_VARIABLES : [];
+  return sourcesFor(target, env).map((s) => s.variable);
 }
 
 /** Every non-empty token the environment holds for this target, first wins. Pure. */
 export function envTokens(target: Target, env: NodeJS.ProcessEnv): EnvToken[] {
-  return envTokenVariables(target, env).flatMap((source) => {
-    const token = env[source];
-    return token ? [{ token, source }] : [];
+  return sourcesFor(target, env).flatMap(({ variable, username, defaultUsername, forge }) => {
+    const token = env[variable];
+    return token ? [{ token, source: variable, defaultUsername, forge, ...(username === undefined ? {} : { username }) }] : [];
   });
 }
 
-/** The token the fallback would answer with for this target, if any. Pure. */
-export function envToken(target: Target, env: NodeJS.ProcessEnv): EnvToken | undefined {
-  return envTokens(target, env)[0];
+/** The token the fallback would answer with for this target (and the request's username, if any), if any. Pure. */
+export function envToken(target: Target, env: NodeJS.ProcessEnv, username?: string): EnvToken | undefined {
+  // A token bound to one username never answers a request for another: git would swap users.
+  return envTokens(target, env).find((t) => username === undefined || t.username === undefined || t.username === username);
 }
 
 export const ENV_FALLBACK_KEY = 'credential.patEnvFallback';

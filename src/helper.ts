@@ -37,9 +37,6 @@ export interface HelperOptions {
   readonly envFallbackEnabled?: ((target: Target) => Promise<boolean>) | undefined;
 }
 
-/** The username of an answer from an environment token when git named none: GitHub ignores it. */
-const ENV_TOKEN_USERNAME = 'x-access-token';
-
 /**
  * The credential to give git, if any. A username in the request must match exactly
  * (never swap in another user); without one, a target with several accounts answers
@@ -87,13 +84,13 @@ async function withFallback(query: Query, options: HelperOptions, notices: strin
 /** Looks at git config only when a token is there to offer: spawning git costs milliseconds. */
 async function fromEnvironment(query: Query, { env, envFallbackEnabled, trace }: HelperOptions): Promise<Answer | undefined> {
   if (!env || !envFallbackEnabled) return undefined;
-  const offer = envToken(query.target, env);
+  const offer = envToken(query.target, env, query.username);
   if (!offer) {
     const variables = envTokenVariables(query.target, env);
     trace?.(
       variables.length === 0
-        ? 'no environment token applies (only https://github.com and https://$GH_HOST)'
-        : `no environment token: ${variables.join(' and ')} are unset or empty`,
+        ? "no environment token applies (only each forge's own hosts: github.com and $GH_HOST, gitlab.com, $GITLAB_HOST and GitLab CI's server, gitea.com and $GITEA_SERVER_URL)"
+        : `no environment token: ${variables.join(' and ')} ${envTokens(query.target, env).length > 0 ? `hold none for username ${show(query.username ?? '')}` : 'are unset or empty'}`,
     );
     return undefined;
   }
@@ -102,10 +99,10 @@ async function fromEnvironment(query: Query, { env, envFallbackEnabled, trace }:
     return undefined;
   }
   if (query.username === undefined) {
-    trace?.(`answering from ${offer.source} as ${ENV_TOKEN_USERNAME}`);
-    return { username: ENV_TOKEN_USERNAME, secret: { password: offer.token } };
+    trace?.(`answering from ${offer.source} as ${offer.defaultUsername}`);
+    return { username: offer.defaultUsername, secret: { password: offer.token } };
   }
-  trace?.(`answering from ${offer.source} with the request's username ${show(query.username)} (GitHub ignores the username of a token)`);
+  trace?.(`answering from ${offer.source} with the request's username ${show(query.username)}${offer.username === undefined ? ` (${offer.forge === 'GitLab' ? 'GitLab takes any username' : `${offer.forge} ignores the username`} of a token)` : ''}`);
   return { username: query.username, secret: { password: offer.token } };
 }
 

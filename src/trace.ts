@@ -10,6 +10,7 @@ import { TOKEN_PATTERNS } from './hosts/token-shapes.js';
 import type { Attributes } from './protocol.js';
 import type { SecretBackend } from './store/indexed-store.js';
 import { nowMs } from './clock.js';
+import { ENV_TOKEN_VARIABLES } from './env-fallback.js';
 
 export type Trace = (message: string) => void;
 
@@ -18,8 +19,6 @@ const REDACTED = '<redacted>';
 /** Attributes whose values are secrets (`credential` is git 2.46's pre-encoded Authorization value). */
 const SECRET_ATTRIBUTES = new Set(['password', 'oauth_refresh_token', 'credential']);
 
-/** Environment variables whose values are never traced, whatever they look like. */
-const SECRET_VARIABLES = ['GH_TOKEN', 'GITHUB_TOKEN', 'GH_ENTERPRISE_TOKEN', 'GITHUB_ENTERPRISE_TOKEN'];
 
 /**
  * Secrets this process holds (git's password, a stored token, one typed at login): a
@@ -67,7 +66,8 @@ export function openTrace(setting: string | undefined, action: string, env: Node
   } else {
     return undefined;
   }
-  for (const name of SECRET_VARIABLES) holdSecret(env[name]);
+  // Every variable the environment-token fallback reads: never traced, whatever they look like.
+  for (const name of ENV_TOKEN_VARIABLES) holdSecret(env[name]);
   return (message) => {
     const line = redact(message);
     try {

@@ -26,23 +26,23 @@ describe('envToken (pure)', () => {
   const env = { GH_TOKEN: 'gh', GITHUB_TOKEN: 'github', GH_HOST: 'GHE.example.com', GH_ENTERPRISE_TOKEN: 'ghe', GITHUB_ENTERPRISE_TOKEN: 'github-ghe' };
 
   it('github.com: GH_TOKEN, else GITHUB_TOKEN (empty counts as unset); a path changes nothing', () => {
-    expect(envToken(GITHUB, env)).toEqual({ token: 'gh', source: 'GH_TOKEN' });
-    expect(envToken(GITHUB, { ...env, GH_TOKEN: '' })).toEqual({ token: 'github', source: 'GITHUB_TOKEN' });
-    expect(envToken(GITHUB, { GITHUB_TOKEN: 'github' })).toEqual({ token: 'github', source: 'GITHUB_TOKEN' });
-    expect(envToken({ ...GITHUB, path: 'org/repo.git' }, env)).toEqual({ token: 'gh', source: 'GH_TOKEN' });
+    expect(envToken(GITHUB, env)).toMatchObject({ token: 'gh', source: 'GH_TOKEN' });
+    expect(envToken(GITHUB, { ...env, GH_TOKEN: '' })).toMatchObject({ token: 'github', source: 'GITHUB_TOKEN' });
+    expect(envToken(GITHUB, { GITHUB_TOKEN: 'github' })).toMatchObject({ token: 'github', source: 'GITHUB_TOKEN' });
+    expect(envToken({ ...GITHUB, path: 'org/repo.git' }, env)).toMatchObject({ token: 'gh', source: 'GH_TOKEN' });
     expect(envToken(GITHUB, {})).toBeUndefined();
   });
 
   it('the GH_HOST host (letter case aside): GH_ENTERPRISE_TOKEN, else GITHUB_ENTERPRISE_TOKEN; never GH_TOKEN', () => {
-    expect(envToken(GHE, env)).toEqual({ token: 'ghe', source: 'GH_ENTERPRISE_TOKEN' });
-    expect(envToken(GHE, { ...env, GH_ENTERPRISE_TOKEN: '' })).toEqual({ token: 'github-ghe', source: 'GITHUB_ENTERPRISE_TOKEN' });
+    expect(envToken(GHE, env)).toMatchObject({ token: 'ghe', source: 'GH_ENTERPRISE_TOKEN' });
+    expect(envToken(GHE, { ...env, GH_ENTERPRISE_TOKEN: '' })).toMatchObject({ token: 'github-ghe', source: 'GITHUB_ENTERPRISE_TOKEN' });
     expect(envToken(GHE, { GH_HOST: 'ghe.example.com', GH_TOKEN: 'gh', GITHUB_TOKEN: 'github' })).toBeUndefined();
     expect(envToken(GHE, { ...env, GH_HOST: undefined })).toBeUndefined();
   });
 
   it('never an enterprise token for github.com, even when GH_HOST names it', () => {
     expect(envToken(GITHUB, { GH_HOST: 'github.com', GH_ENTERPRISE_TOKEN: 'ghe' })).toBeUndefined();
-    expect(envToken(GITHUB, { GH_HOST: 'GitHub.com', GH_ENTERPRISE_TOKEN: 'ghe', GH_TOKEN: 'gh' })).toEqual({ token: 'gh', source: 'GH_TOKEN' });
+    expect(envToken(GITHUB, { GH_HOST: 'GitHub.com', GH_ENTERPRISE_TOKEN: 'ghe', GH_TOKEN: 'gh' })).toMatchObject({ token: 'gh', source: 'GH_TOKEN' });
   });
 
   it.each([
@@ -62,6 +62,54 @@ describe('envToken (pure)', () => {
 
   it('lists every token for a host, for store to recognise', () => {
     expect(envTokens(GITHUB, env).map((t) => t.source)).toEqual(['GH_TOKEN', 'GITHUB_TOKEN']);
+  });
+});
+
+describe('other forges\' CI tokens (pure)', () => {
+  const GITLAB: Target = { protocol: 'https', host: 'gitlab.com' };
+  const GITEA: Target = { protocol: 'https', host: 'gitea.com' };
+  const CI_SERVER: Target = { protocol: 'https', host: 'gitlab.corp.example:8443' };
+  const ci = { GITLAB_CI: 'true', CI_SERVER_FQDN: 'gitlab.corp.example:8443', CI_SERVER_HOST: 'gitlab.corp.example', CI_JOB_TOKEN: 'job', GITLAB_TOKEN: 'glpat' };
+
+  it('GITLAB_TOKEN: gitlab.com and $GITLAB_HOST (a host or an https URL), as oauth2', () => {
+    expect(envTokens(GITLAB, { GITLAB_TOKEN: 'glpat' })).toEqual([{ token: 'glpat', source: 'GITLAB_TOKEN', defaultUsername: 'oauth2', forge: 'GitLab' }]);
+    for (const value of ['gitlab.example.org', 'https://GitLab.example.org/', 'https://gitlab.example.org:443']) {
+      expect(envToken({ protocol: 'https', host: 'gitlab.example.org' }, { GITLAB_TOKEN: 'glpat', GITLAB_HOST: value })?.source).toBe('GITLAB_TOKEN');
+    }
+    expect(envToken({ protocol: 'https', host: 'gitlab.example.org' }, { GITLAB_TOKEN: 'glpat', GITLAB_HOST: 'http://gitlab.example.org' })).toBeUndefined();
+    expect(envToken({ protocol: 'https', host: 'gitlab.example.org' }, { GITLAB_TOKEN: 'glpat' })).toBeUndefined();
+  });
+
+  it('inside GitLab CI, its server: GITLAB_TOKEN first, then CI_JOB_TOKEN, which only goes with gitlab-ci-token', () => {
+    expect(envTokens(CI_SERVER, ci).map((t) => [t.source, t.username ?? null, t.defaultUsername])).toEqual([
+      ['GITLAB_TOKEN', null, 'oauth2'],
+      ['CI_JOB_TOKEN', 'gitlab-ci-token', 'gitlab-ci-token'],
+    ]);
+    expect(envToken(CI_SERVER, { ...ci, GITLAB_TOKEN: '' })).toEqual({ token: 'job', source: 'CI_JOB_TOKEN', username: 'gitlab-ci-token', defaultUsername: 'gitlab-ci-token', forge: 'GitLab' });
+    expect(envToken(CI_SERVER, { ...ci, GITLAB_TOKEN: '' }, 'someone')).toBeUndefined();
+    expect(envToken(CI_SERVER, { ...ci, GITLAB_TOKEN: '' }, 'gitlab-ci-token')?.source).toBe('CI_JOB_TOKEN');
+    // Without the port the FQDN names, another server; outside GitLab CI, no job token anywhere.
+    expect(envTokens({ protocol: 'https', host: 'gitlab.corp.example' }, ci)).toEqual([]);
+    expect(envTokens(CI_SERVER, { ...ci, GITLAB_CI: undefined })).toEqual([]);
+    expect(envTokens({ protocol: 'https', host: 'gitlab.corp.example' }, { ...ci, CI_SERVER_FQDN: undefined, CI_SERVER_URL: undefined }).map((t) => t.source)).toEqual(['GITLAB_TOKEN', 'CI_JOB_TOKEN']);
+    expect(envTokens(GITLAB, ci).map((t) => t.source)).toEqual(['GITLAB_TOKEN']);
+  });
+
+  it('GITEA_TOKEN: gitea.com and the host of $GITEA_SERVER_URL', () => {
+    expect(envToken(GITEA, { GITEA_TOKEN: 'tea' })?.source).toBe('GITEA_TOKEN');
+    expect(envToken({ protocol: 'https', host: 'git.example.net' }, { GITEA_TOKEN: 'tea', GITEA_SERVER_URL: 'https://git.example.net/' })?.source).toBe('GITEA_TOKEN');
+    expect(envToken({ protocol: 'https', host: 'git.example.net' }, { GITEA_TOKEN: 'tea' })).toBeUndefined();
+  });
+
+  it("each only for its own forge's hosts", () => {
+    const all = { GH_TOKEN: 'gh', GITEA_TOKEN: 'tea', ...ci, GITLAB_HOST: 'gitlab.example.org', GITEA_SERVER_URL: 'https://git.example.net' };
+    expect(envTokens(GITHUB, all).map((t) => t.source)).toEqual(['GH_TOKEN']);
+    expect(envTokens(GITLAB, all).map((t) => t.token)).toEqual(['glpat']);
+    expect(envTokens(GITEA, all).map((t) => t.source)).toEqual(['GITEA_TOKEN']);
+    for (const host of ['codeberg.org', 'gitlab.com.evil.example', 'evil.gitlab.com', 'gitea.com:8443', 'bitbucket.org']) {
+      expect(envTokens({ protocol: 'https', host }, all), host).toEqual([]);
+    }
+    expect(envTokens({ protocol: 'http', host: 'gitlab.com' }, all)).toEqual([]);
   });
 });
 
@@ -352,6 +400,28 @@ describe('the helper process', () => {
     const without = await client.git(['credential', 'fill'], { input: 'url=https://github.com/octo-org/app.git\n\n' });
     expect(without.code).not.toBe(0);
     expect(without.stdout).toBe('');
+  });
+});
+
+describe('CI tokens of other forges, through git', () => {
+  it('inside GitLab CI: git gets CI_JOB_TOKEN as gitlab-ci-token for the CI server only; GITLAB_TOKEN for gitlab.com; GITEA_TOKEN for gitea.com', async () => {
+    const client = gitClient('/dev/null');
+    Object.assign(client.env, keyring.env, { GITLAB_CI: 'true', CI_SERVER_FQDN: 'gitlab.corp.example', CI_JOB_TOKEN: 'job-token-123456', GITLAB_TOKEN: 'glpat-envFallback0001', GITEA_TOKEN: 'tea-token-1234567' });
+    for (const [key, value] of [['credential.helper', 'pat'], ['credential.patEnvFallback', 'true']]) {
+      expect((await client.git(['config', '--global', key!, value!])).code).toBe(0);
+    }
+    const fill = (url: string) => client.git(['credential', 'fill'], { input: `url=${url}\n\n` });
+    expect((await fill('https://gitlab.com/group/app.git')).stdout).toBe('protocol=https\nhost=gitlab.com\nusername=oauth2\npassword=glpat-envFallback0001\n');
+    expect((await fill('https://gitea.com/org/app.git')).stdout).toBe('protocol=https\nhost=gitea.com\nusername=x-access-token\npassword=tea-token-1234567\n');
+    delete client.env.GITLAB_TOKEN;
+    expect((await fill('https://gitlab.corp.example/group/app.git')).stdout).toBe('protocol=https\nhost=gitlab.corp.example\nusername=gitlab-ci-token\npassword=job-token-123456\n');
+    const other = await fill('https://someone@gitlab.corp.example/group/app.git');
+    expect(other.code).not.toBe(0);
+    expect(other.stdout).toBe('');
+    for (const url of ['https://github.com/o/r.git', 'https://codeberg.org/o/r.git', 'https://gitlab.com/g/r.git']) {
+      const none = await fill(url);
+      expect(none.stdout, url).toBe('');
+    }
   });
 });
 

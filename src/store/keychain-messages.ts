@@ -23,7 +23,7 @@ export function currentKeychainPlatform(platform: NodeJS.Platform = process.plat
 }
 
 const UNLOCK = 'run: git-credential-pat unlock (once per boot)';
-const ENV_FALLBACK = 'enable the environment-token fallback (git config --global credential.patEnvFallback true, with GH_TOKEN set)';
+const ENV_FALLBACK = 'enable the environment-token fallback (git config --global credential.patEnvFallback true, with GH_TOKEN, GITLAB_TOKEN or GITEA_TOKEN set)';
 const GCM =
   `use Git Credential Manager from Windows (git config --global credential.helper "/mnt/c/Program\\ Files/Git/mingw64/bin/git-credential-manager.exe")`;
 
