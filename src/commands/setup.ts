@@ -67,10 +67,10 @@ what setup added. It prints every change as the git config command you could typ
       return 0;
     }
 
-    // For every host, a URL that already runs it would run it twice once credential.helper is added.
-    const twice = url === undefined ? 0 : 1;
+    // For every host, a URL that runs it from its own credential.<url>.helper would run it
+    // twice beside credential.helper; for one URL, running it more than once is the problem.
     const others = unique(before.flatMap((b) => b.others));
-    const doubled = before.filter((b) => b.ours.length > twice);
+    const doubled = before.filter((b) => (url === undefined ? b.ours.some((h) => credentialKeyUrl(h.key, 'helper') !== '') : b.ours.length > 1));
     // What an earlier setup added for one host is replaced by the entry for every host,
     // which covers it: nothing the person wrote is touched.
     const ownEarlier =
