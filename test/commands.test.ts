@@ -47,6 +47,8 @@ afterAll(async () => {
 
 function session() {
   const env = { ...testHome(), ...keyring.env, GIT_CREDENTIAL_PAT_API_URL: api.url, GIT_CREDENTIAL_PAT_API_TIMEOUT_MS: '1000' };
+  // git asks us for every host, as after setup --all-hosts: login has nothing to warn about.
+  execFileSync('git', ['config', '--global', 'credential.helper', 'pat'], { env: { ...process.env, ...env } });
   // The variable serves login --host only (which records it for that host); every other
   // command finds the fake API in git config, host by host.
   const { GIT_CREDENTIAL_PAT_API_URL: _forLogin, ...configured } = env;
@@ -234,7 +236,11 @@ describe('logout', () => {
     await login(FINE, host);
     expectOneLineError(await run(['logout', '--host', host]), 2, /2 credentials match; add --yes/);
     const one = await run(['logout', '--host', host, '--username', 'hubot']);
-    expect(one).toMatchObject({ code: 0, stdout: `Removed hubot on https://${host}\n`, stderr: '' });
+    expect(one).toMatchObject({
+      code: 0,
+      stdout: `Removed hubot on https://${host}\ngit now uses octocat for ${host} (the only account stored); another: git-credential-pat use LOGIN --host ${host}\n`,
+      stderr: '',
+    });
     expect((await run(['get'], request({ protocol: 'https', host, username: 'hubot' }))).stdout).toBe('');
     expect((await run(['get'], request({ protocol: 'https', host, username: 'octocat' }))).stdout).toContain(CLASSIC);
     await login(FINE, host);

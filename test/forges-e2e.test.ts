@@ -143,9 +143,10 @@ describe('each forge: login through its API, then git gets the token', () => {
 
   it('Bitbucket: checked with the account email, stored under the Bitbucket username, expiry from --expires', async () => {
     const host = uniqueHost('bitbucket');
+    // Said before the token is read or sent anywhere: a usage error.
     const missing = await login(['--host', host, '--provider', 'bitbucket'], BITBUCKET, bitbucketApi.url);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('--username EMAIL');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('give it with --username EMAIL');
     const result = await login(['--host', host, '--provider', 'bitbucket', '--username', 'me@example.com', '--expires', later], BITBUCKET, bitbucketApi.url);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`Logged in to ${host} (Bitbucket) as bb-me.`);

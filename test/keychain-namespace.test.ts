@@ -68,18 +68,16 @@ describe('a keychain that cannot be listed', () => {
     expect(await new IndexedStore(new MemorySecrets(), new MemoryIndex()).inventory()).toEqual({ credentials: [], wholeKeychain: true, unconfirmed: [] });
   });
 
-  it('list and logout say they looked only at the index (a bus our client cannot open)', async () => {
+  it('list and logout, with no bus that answers and nothing recorded, say the keychain cannot be read, not that it is empty', async () => {
     const env: NodeJS.ProcessEnv = { ...testHome(), DBUS_SESSION_BUS_ADDRESS: 'tcp:host=127.0.0.1,port=9' };
-    const index = join(env.XDG_STATE_HOME!, 'git-credential-pat', 'index.json');
     const listed = await runHelper(['list'], '', env);
-    expect(listed).toMatchObject({ code: 0, stdout: 'No credentials recorded in the index.\n' });
-    expect(listed.stderr).toMatch(/^note: the keychain could not be searched for items of ours [^\n]*\n$/);
-    expect(listed.stderr).toContain(`only the credentials recorded in ${index} were looked at`);
+    expect(listed).toMatchObject({ code: 1, stdout: '' });
+    expect(listed.stderr).toMatch(/^git-credential-pat list: the keychain cannot be read: [^\n]*\n$/);
     const json = await runHelper(['list', '--json'], '', env);
-    expect(json).toMatchObject({ code: 0, stdout: '[]\n', stderr: listed.stderr });
+    expect(json).toMatchObject({ code: 1, stdout: '', stderr: listed.stderr });
     const logout = await runHelper(['logout', '--yes'], '', env);
     expect(logout.code).toBe(1);
-    expect(logout.stderr).toMatch(/^git-credential-pat logout: no credential matches: the keychain could not be searched [^\n]*\n$/);
+    expect(logout.stderr).toMatch(/^git-credential-pat logout: the keychain cannot be read: [^\n]*\n$/);
   });
 });
 

@@ -18,8 +18,17 @@ describe('login on a terminal', () => {
   it('shows where to create a token, reads it without echo, validates and stores it', async () => {
     const env = { ...testHome(), GIT_CREDENTIAL_PAT_API_URL: api.url };
     const host = uniqueHost('tty');
-    const { code, screen } = await runOnTerminal([process.execPath, HELPER, 'login', '--host', host], [{ when: 'Paste the token', send: `${TOKEN}\r` }], env);
+    const { code, screen } = await runOnTerminal(
+      [process.execPath, HELPER, 'login', '--host', host],
+      [
+        { when: 'Paste the token', send: `${TOKEN}\r` },
+        // No git config here: login offers to wire git for the host; declined, nothing is written.
+        { when: 'Run it now', send: 'n\r' },
+      ],
+      env,
+    );
     expect(code).toBe(0);
+    expect(screen).toContain(`Fix: git-credential-pat setup --host ${host}`);
     expect(screen).toContain(`${host} needs a personal access token, not your password.`);
     expect(screen).toContain('Create one on GitHub (scopes repo and workflow are filled in; pick an expiry date):');
     expect(screen).toMatch(new RegExp(`https://${host.replace(/\./g, '\\.')}/settings/tokens/new\\?scopes=repo,workflow&description=git-credential-pat%20on%20`));

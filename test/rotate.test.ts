@@ -3,6 +3,7 @@
 // 403 without the scope, an answer cut off after the rotation), with the real Secret
 // Service: every way a rotation can fail leaves the person with a working token, or
 // hands the new one to them and to nothing else.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,8 @@ function gitlabToken(fields: Partial<GitLabToken> = {}): string {
 /** A machine: its own HOME (index, git config) on the file's keyring (or another), one GitLab host. */
 async function machine(token: string, keyringEnv: NodeJS.ProcessEnv = keyring.env, host = uniqueHost('gl')) {
   const env: NodeJS.ProcessEnv = { ...testHome(), ...keyringEnv, GIT_CREDENTIAL_PAT_API_TIMEOUT_MS: '3000' };
+  // git asks us for every host: login has nothing to warn about.
+  execFileSync('git', ['config', '--global', 'credential.helper', 'pat'], { env: { ...process.env, ...env } });
   const run = (args: string[], input = '') => runHelper(args, input, env);
   const login = await runHelper(['login', '--host', host, '--provider', 'gitlab', '--with-token'], `${token}\n`, { ...env, GIT_CREDENTIAL_PAT_API_URL: api.url });
   expect(login.stderr).toBe('');

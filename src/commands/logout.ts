@@ -34,6 +34,7 @@ host, says which one git uses now.`,
       (c) => (host === undefined || c.target.host === host) && (values.username === undefined || c.username === values.username),
     );
     if (matches.length === 0) {
+      if (unreadable !== undefined) throw new CommandError(`the keychain cannot be read: ${unreadable}`);
       throw new CommandError(wholeKeychain ? 'no stored credential matches' : `no credential matches: ${indexOnly(context.env)}`);
     }
     if (!wholeKeychain && unreadable === undefined) context.err(`note: ${indexOnly(context.env)}\n`);
