@@ -46,7 +46,7 @@ export function hostDefault(rules: readonly RoutingRule[]): RoutingRule | undefi
 }
 
 /** The git config command that removes one rule (what removeRule runs). */
-export function removalCommand(rule: RoutingRule): string {
+export function removalCommand(rule: Pick<RoutingRule, 'key' | 'scope'>): string {
   return `git config --${rule.scope} --unset-all ${rule.key}`;
 }
 

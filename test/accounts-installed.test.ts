@@ -195,6 +195,11 @@ describe('logout keeps routing true (item 3)', () => {
     expect(await fill(client, 'https://github.com/acme/r.git')).toContain(`username=octo-work\npassword=${OCTOWORK}\n`);
     const doctor = JSON.parse((await tool(['doctor', '--json'])).stdout) as { checks: Array<{ check: string; level: string; message: string }> };
     expect(doctor.checks.filter((c) => c.check === 'selection' && c.level === 'ok' && /octocat/.test(c.message))).toEqual([]);
+    // Routing someone set by hand to an account with no token: doctor calls it a problem, with the fix.
+    await client.git(['config', '--global', 'credential.https://github.com.username', 'ghost']);
+    const stale = JSON.parse((await tool(['doctor', '--json'])).stdout) as { checks: Array<{ check: string; level: string; message: string; fix?: string }> };
+    expect(stale.checks).toContainEqual(expect.objectContaining({ check: 'selection', level: 'problem', fix: 'git-credential-pat use --clear (or log in as ghost)' }));
+    expect((await tool(['use', '--clear'])).code).toBe(0);
     await tool(['logout', '--host', 'github.com', '--yes']);
   });
 });

@@ -13,6 +13,7 @@ import { secretServiceCheck } from '../private-bus/report.js';
 import type { StoredCredential } from '../store/credential-store.js';
 import { defineCommand, hostOption } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
+import { hostDefault, removalCommand, routingRules } from '../routing.js';
 import { onPath } from '../platform.js';
 import { INSTALL_HINT } from './setup.js';
 
@@ -69,7 +70,7 @@ Exits 1 when any problem is found.`,
     const credentials = secretService?.serving === false ? undefined : await keychainCheck(context, checks);
     if (credentials) checks.push(...(await tokenChecks(context, credentials, values.online === true)));
     checks.push(...plainTextChecks(entries, credentials ?? [], context.env));
-    for (const host of hosts) checks.push(...(await selectionChecks(context, `https://${host}`)));
+    for (const host of hosts) checks.push(...(await selectionChecks(context, `https://${host}`, credentials)));
 
     const problems = checks.filter((c) => c.level === 'problem').length;
     if (values.json) {
@@ -186,14 +187,25 @@ export function plainTextChecks(entries: readonly ConfigEntry[], credentials: re
   return checks;
 }
 
-async function selectionChecks(context: CommandContext, url: string): Promise<Check[]> {
+async function selectionChecks(context: CommandContext, url: string, credentials: readonly StoredCredential[] | undefined): Promise<Check[]> {
   const checks: Check[] = [];
   const useHttpPath = await context.git.getUrlmatch('credential.useHttpPath', url);
   if (useHttpPath !== undefined && /^(true|yes|on|1)$/i.test(useHttpPath)) {
     checks.push({ check: 'selection', level: 'warning', message: `credential.useHttpPath is on for ${url}: git asks per repository path; a token stored for the whole host still answers, but tokens stored by git go per repository` });
   }
   const username = await context.git.getUrlmatch('credential.username', url);
-  if (username !== undefined) {
+  const host = url.slice('https://'.length);
+  const rule = hostDefault(await routingRules(context.git, host));
+  // Routing to an account with no token makes git ask for it and get nothing, whoever else is stored.
+  const stale = username !== undefined && credentials !== undefined && !credentials.some((c) => c.target.host === host && c.target.path === undefined && c.username === username);
+  if (stale) {
+    checks.push({
+      check: 'selection',
+      level: 'problem',
+      message: `credential.username for ${url} is ${username}, but no token is stored for ${username} on ${host}: git asks for that account and gets nothing`,
+      fix: `${rule === undefined || rule.url === '' ? removalCommand(rule ?? { key: 'credential.username', scope: 'global' }) : `git-credential-pat use --clear${host === 'github.com' ? '' : ` --host ${host}`}`} (or log in as ${username})`,
+    });
+  } else if (username !== undefined) {
     checks.push({ check: 'selection', level: 'ok', message: `credential.username for ${url} is ${username}: git asks for that account's token` });
   }
   return checks;
