@@ -220,6 +220,24 @@ describe('a new login becomes the account git uses, as with gh (item 4)', () => 
     await tool(['logout', '--host', 'github.com', '--yes']);
   });
 
+  it('logging in again to an older account makes it the one git uses', async () => {
+    const { client, tool } = machine();
+    await client.git(['config', '--global', 'credential.helper', 'pat']);
+    await login(tool, OCTOREAD);
+    await login(tool, OCTOCAT);
+    expect(await fill(client, 'https://github.com/o/r.git')).toContain('username=octocat\n');
+    const again = await login(tool, OCTOREAD);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).not.toContain('still uses');
+    expect(await fill(client, 'https://github.com/o/r.git')).toContain(`username=octoread\npassword=${OCTOREAD}\n`);
+    // With --json, stdout stays JSON; what changed is said on stderr.
+    await tool(['use', 'octoread']);
+    const json = await login(tool, OCTOCAT, ['--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ username: 'octocat' });
+    expect(json.stderr).toContain('git now uses octocat for github.com');
+    await tool(['logout', '--host', 'github.com', '--yes']);
+  });
+
   it('use with no account shows the routing, owner rules included; use --clear removes it', async () => {
     const { client, tool } = machine();
     await client.git(['config', '--global', 'credential.helper', 'pat']);

@@ -208,11 +208,22 @@ async function afterLogin(context: CommandContext, host: string, username: strin
   const say = async (text: string) => (json ? context.err(text) : context.out(text));
   const rules = await routingRules(context.git, host);
   const rule = hostDefault(rules);
-  if (rule !== undefined && rule.username !== username && rule.url !== '' && (await setRule(context, rule, username))) {
-    await say(`git now uses ${username} for ${host} (${rule.key} named ${rule.username}); switch back: git-credential-pat use ${rule.username} --host ${host}\n`);
-  } else {
+  if (rule !== undefined && rule.username !== username) {
+    // A plain credential.username is every host's, and a system or command-line one not ours to change: named, not touched.
+    if (rule.url !== '' && (await setRule(context, rule, username))) {
+      await say(`git now uses ${username} for ${host} (${rule.key} named ${rule.username}); switch back: git-credential-pat use ${rule.username} --host ${host}\n`);
+    } else {
+      await say(`git still uses ${rule.username} for ${host} (${rule.key}, ${rule.scope} config); switch: git-credential-pat use ${username} --host ${host}\n`);
+    }
+  } else if (rule === undefined) {
+    // Without a rule git takes the most recently stored account, and storing a token again
+    // keeps an account's place: a returning login is made the host's default explicitly.
     const inUse = await accountInUse(context.git, context.store(), host);
-    if (inUse && inUse.username !== username) await say(`git still uses ${inUse.username} for ${host} (${inUse.why}); switch: git-credential-pat use ${username} --host ${host}\n`);
+    if (inUse && inUse.username !== username) {
+      const key = `credential.https://${host}.username`;
+      await context.git.setGlobal(key, username);
+      await say(`git now uses ${username} for ${host} (git config --global ${key} ${username}; it used ${inUse.username}, ${inUse.why}); switch back: git-credential-pat use ${inUse.username} --host ${host}\n`);
+    }
   }
   for (const owner of rules.filter((r) => r.owner !== undefined && r.username !== username)) {
     await say(`${owner.owner}/ repositories still use ${owner.username} (${owner.key}); change: git-credential-pat use ${username} --owner ${owner.owner} --host ${host}\n`);
