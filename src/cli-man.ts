@@ -1,7 +1,7 @@
 // The man page, git-credential-pat(1), rendered as roff from the same registry and
 // specs as --help. The build writes it to dist/ (package.json's `man` field), so
 // `man git-credential-pat` and `git credential-pat --help` show what the code accepts.
-import { optionFlags, optionHelp, PROGRAM, synopsis } from './cli-help.js';
+import { HELPER_TEXT, optionFlags, optionHelp, PROGRAM, synopsis } from './cli-help.js';
 import { COMMANDS, HELPER_ACTIONS, TAGLINE } from './cli-registry.js';
 import { VERSION } from './version.js';
 
@@ -38,12 +38,7 @@ hands it back only for the exact protocol, host, port, path and username it was 
 The same program is the tool you manage those credentials with: the commands below.
 Each also runs as git credential-pat COMMAND, and each has --help.`;
 
-const HELPER = `
-git runs these with the request on standard input (key=value lines, as
-gitcredentials(7) describes) and reads the answer of get on standard output. They
-never prompt, except that a get which finds nothing, run by a person at a terminal
-for a GitHub host, offers to take a new token. Actions git may add later are
-ignored, as the protocol requires.`;
+
 
 const EXIT_STATUS: ReadonlyArray<[string, string]> = [
   ['0', 'success; for get also "nothing stored", which prints nothing'],
@@ -75,7 +70,7 @@ export async function manPage(): Promise<string> {
   }
   page += `.SS "help [command]"\nShows the usage, or a command's help (the same text as command \\-\\-help).\n`;
   page += `.SS version\nShows the version (also \\-\\-version).\n`;
-  page += `.SH "GIT'S HELPER ACTIONS"\n.B ${HELPER_ACTIONS.join(' | ')}\n${paragraphs(HELPER)}`;
+  page += `.SH "GIT'S HELPER ACTIONS"\n.B ${HELPER_ACTIONS.join(' | ')}\n${paragraphs(HELPER_TEXT)}`;
   page += `.SH "EXIT STATUS"\n${EXIT_STATUS.map(([code, text]) => `.TP\n.B ${code}\n${roff(text)}\n`).join('')}`;
   page += `.SH ENVIRONMENT\n${ENVIRONMENT.map(([name, text]) => `.TP\n.B ${roff(name)}\n${roff(text)}\n`).join('')}`;
   page += `.SH "SEE ALSO"\n.BR gitcredentials (7),\n.BR git\\-credential (1),\n.BR git\\-config (1)\n`;
