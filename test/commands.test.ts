@@ -207,7 +207,7 @@ describe('list', () => {
     expect(text.stdout.split('\n')[0]).toMatch(/^HOST\s+USERNAME\s+FORGE\s+KIND\s+SCOPES\s+EXPIRES\s+VALIDATED$/);
     expect(text.stdout).toMatch(new RegExp(`${host}\\s+octocat\\s+github\\s+classic\\s+repo, workflow, read:org\\s+\\d{4}-\\d\\d-\\d\\d \\(35d\\)\\s+\\d{4}-`));
     expect(text.stdout).toMatch(/hubot\s+github\s+fine-grained\s+fine-grained \(permissions not listable\)/);
-    expect(text.stdout).toMatch(/git\.example\.invalid\s+plain\s+generic\s+other\s+-\s+-\s+not validated/);
+    expect(text.stdout).toMatch(/git\.example\.invalid\s+plain\s+generic\s+unknown\s+-\s+-\s+never/);
     expectNoToken(text.stdout, text.stderr);
     expect(text.stdout).not.toContain('hunter2');
 
