@@ -3,6 +3,7 @@
 // `man git-credential-pat` and `git credential-pat --help` show what the code accepts.
 import { HELPER_TEXT, optionFlags, optionHelp, PROGRAM, synopsis } from './cli-help.js';
 import { COMMANDS, HELPER_ACTIONS, TAGLINE } from './cli-registry.js';
+import { CONFIG_KEYS, ENVIRONMENT, type Setting } from './settings.js';
 import { VERSION } from './version.js';
 
 /** roff text: backslashes and hyphens escaped, no line taken for a request. */
@@ -46,11 +47,16 @@ const EXIT_STATUS: ReadonlyArray<[string, string]> = [
   ['2', 'a usage error: an unknown command or option, or a bad argument'],
 ];
 
-const ENVIRONMENT: ReadonlyArray<[string, string]> = [
-  ['GIT_CREDENTIAL_PAT_TRACE', '1 (or true) traces every step of get, store and erase to standard error, redacted; an absolute path appends the trace to that file'],
-  ['GIT_CREDENTIAL_PAT_API_TIMEOUT_MS', 'how long to wait for a forge API (default 10000)'],
-  ['GH_TOKEN, GITHUB_TOKEN, GH_ENTERPRISE_TOKEN, GITHUB_ENTERPRISE_TOKEN, GH_HOST', 'answer get when no keychain item matches, only where credential.patEnvFallback is true for the URL'],
-];
+
+const CONFIGURATION = `
+The git config keys read, from every file git reads, with git's own URL matching
+(git config --get-urlmatch): a key under credential.<url> applies to that URL only,
+for example credential.https://github.com.patGuide.`;
+
+/** One tagged paragraph per setting, from the table the code reads its names from (src/settings.ts). */
+function settingList(settings: readonly Setting[]): string {
+  return settings.map(({ name, help }) => `.TP\n.B ${roff(name)}\n${roff(help)}\n`).join('');
+}
 
 export async function manPage(): Promise<string> {
   const specs = await Promise.all(COMMANDS.map(async (c) => ({ entry: c, spec: await c.load() })));
@@ -72,7 +78,8 @@ export async function manPage(): Promise<string> {
   page += `.SS version\nShows the version (also \\-\\-version).\n`;
   page += `.SH "GIT'S HELPER ACTIONS"\n.B ${HELPER_ACTIONS.join(' | ')}\n${paragraphs(HELPER_TEXT)}`;
   page += `.SH "EXIT STATUS"\n${EXIT_STATUS.map(([code, text]) => `.TP\n.B ${code}\n${roff(text)}\n`).join('')}`;
-  page += `.SH ENVIRONMENT\n${ENVIRONMENT.map(([name, text]) => `.TP\n.B ${roff(name)}\n${roff(text)}\n`).join('')}`;
+  page += `.SH CONFIGURATION\n${paragraphs(CONFIGURATION)}${settingList(CONFIG_KEYS)}`;
+  page += `.SH ENVIRONMENT\n${settingList(ENVIRONMENT)}`;
   page += `.SH "SEE ALSO"\n.BR gitcredentials (7),\n.BR git\\-credential (1),\n.BR git\\-config (1)\n`;
   return page;
 }

@@ -17,6 +17,7 @@ import { defineCommand, hostOption } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
 import { onPath } from '../platform.js';
 import { INSTALL_HINT } from './setup.js';
+import { GIT_USERNAME, GIT_USE_HTTP_PATH } from '../settings.js';
 
 export type Level = 'ok' | 'warning' | 'problem';
 
@@ -202,11 +203,11 @@ export function plainTextChecks(entries: readonly ConfigEntry[], credentials: re
 
 async function selectionChecks(context: CommandContext, url: string): Promise<Check[]> {
   const checks: Check[] = [];
-  const useHttpPath = await context.git.getUrlmatch('credential.useHttpPath', url);
+  const useHttpPath = await context.git.getUrlmatch(GIT_USE_HTTP_PATH, url);
   if (useHttpPath !== undefined && /^(true|yes|on|1)$/i.test(useHttpPath)) {
     checks.push({ check: 'selection', level: 'warning', message: `credential.useHttpPath is on for ${url}: git asks per repository path; a token stored for the whole host still answers, but tokens stored by git go per repository` });
   }
-  const username = await context.git.getUrlmatch('credential.username', url);
+  const username = await context.git.getUrlmatch(GIT_USERNAME, url);
   if (username !== undefined) {
     checks.push({ check: 'selection', level: 'ok', message: `credential.username for ${url} is ${username}: git asks for that account's token` });
   }

@@ -6,6 +6,7 @@ import { defineCommand } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
 import type { Inventory } from '../store/credential-store.js';
 import { NEVER_VALIDATED, UNKNOWN_KIND } from '../vocabulary.js';
+import { GIT_USERNAME } from '../settings.js';
 
 export const list = defineCommand({
   description: `
@@ -78,7 +79,7 @@ async function credentialViews(context: CommandContext): Promise<{ views: Creden
   const defaults = new Map<string, string | undefined>();
   for (const c of credentials) {
     const url = `${c.target.protocol}://${c.target.host}`;
-    if (!defaults.has(url)) defaults.set(url, await context.git.getUrlmatch('credential.username', url));
+    if (!defaults.has(url)) defaults.set(url, await context.git.getUrlmatch(GIT_USERNAME, url));
   }
   const now = context.now();
   const views: CredentialView[] = [];
