@@ -6,7 +6,7 @@
 import type { Target } from './credential.js';
 import { elapsed, type Trace } from './trace.js';
 import { nowMs } from './clock.js';
-import { PAT_ENV_FALLBACK } from './settings.js';
+import { PAT_ENV_FALLBACK } from './setting-names.js';
 
 export interface EnvToken {
   readonly token: string;

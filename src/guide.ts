@@ -16,7 +16,7 @@ import { hostSetting } from './hosts/host-settings.js';
 import { terminalPresent } from './terminal-present.js';
 import { openTtyTerminal, type Terminal } from './terminal.js';
 import { readPastedToken, showTokenPage } from './token-prompt.js';
-import { GIT_INTERACTIVE, PAT_API_URL, PAT_GUIDE } from './settings.js';
+import { GIT_INTERACTIVE, PAT_API_URL, PAT_GUIDE } from './setting-names.js';
 
 export const MAX_TRIES = 3;
 

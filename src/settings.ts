@@ -1,29 +1,13 @@
 // Every git config key and environment variable git-credential-pat reads, in one
 // table: the man page's CONFIGURATION and ENVIRONMENT sections are rendered from it,
-// the code reads its settings by the names exported here, and a test (test/settings.test.ts)
-// fails when src/ reads a name this table does not list. The names are plain
-// constants so that the helper door, which imports a name or two, does not carry the
-// table's prose (the bundler drops what nothing uses).
+// the code reads its settings by the names it exports (from src/setting-names.ts, which
+// the helper door and the guide import alone, to leave this prose out of their
+// bundles), and a test (test/settings.test.ts) fails when src/ reads a name this table
+// does not list.
 
-// Settings of our own, under git's `credential` section.
-export const PAT_GUIDE = 'credential.patGuide';
-export const PAT_ENV_FALLBACK = 'credential.patEnvFallback';
-/** Per host only: credential.https://HOST.patApiUrl. */
-export const PAT_API_URL = 'patApiUrl';
-/** Per host only: credential.https://HOST.patProvider. */
-export const PAT_PROVIDER = 'patProvider';
+import { ENV_API_TIMEOUT, ENV_API_URL, ENV_CODE_CACHE, ENV_TRACE, GIT_HELPER, GIT_INTERACTIVE, GIT_USE_HTTP_PATH, PAT_API_URL, PAT_ENV_FALLBACK, PAT_GUIDE, PAT_PROVIDER } from './setting-names.js';
 
-// git's own keys, read to act as git does.
-export const GIT_HELPER = 'credential.helper';
-export const GIT_USERNAME = 'credential.username';
-export const GIT_USE_HTTP_PATH = 'credential.useHttpPath';
-export const GIT_INTERACTIVE = 'credential.interactive';
-
-// Environment variables of our own.
-export const ENV_TRACE = 'GIT_CREDENTIAL_PAT_TRACE';
-export const ENV_API_URL = 'GIT_CREDENTIAL_PAT_API_URL';
-export const ENV_API_TIMEOUT = 'GIT_CREDENTIAL_PAT_API_TIMEOUT_MS';
-export const ENV_CODE_CACHE = 'GIT_CREDENTIAL_PAT_CODE_CACHE';
+export * from './setting-names.js';
 
 export interface Setting {
   /** As a person types it; `<url>` stands for a URL git matches (credential.<url>.*). */

@@ -17,7 +17,7 @@ import { defineCommand, hostOption } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
 import { onPath } from '../platform.js';
 import { INSTALL_HINT } from './setup.js';
-import { GIT_USERNAME, GIT_USE_HTTP_PATH } from '../settings.js';
+import { GIT_USERNAME, GIT_USE_HTTP_PATH } from '../setting-names.js';
 
 export type Level = 'ok' | 'warning' | 'problem';
 

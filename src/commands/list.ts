@@ -6,7 +6,7 @@ import { defineCommand } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
 import type { Inventory } from '../store/credential-store.js';
 import { NEVER_VALIDATED, UNKNOWN_KIND } from '../vocabulary.js';
-import { GIT_USERNAME } from '../settings.js';
+import { GIT_USERNAME } from '../setting-names.js';
 
 export const list = defineCommand({
   description: `

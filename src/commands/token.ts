@@ -5,7 +5,7 @@ import { parseHostArgument } from '../hosts/host-name.js';
 import { get } from '../helper.js';
 import { defineCommand, hostOption } from '../cli-spec.js';
 import { CommandError, UsageError } from '../errors.js';
-import { GIT_USERNAME } from '../settings.js';
+import { GIT_USERNAME } from '../setting-names.js';
 
 export const token = defineCommand({
   description: `

@@ -14,7 +14,7 @@ import { providerOfStored } from './choose.js';
 import { canSelfRotate } from './self-rotation.js';
 import { hostSetting } from './host-settings.js';
 import type { HostProvider, TokenCheck, Validation } from './provider.js';
-import { ENV_API_TIMEOUT, ENV_API_URL, PAT_API_URL } from '../settings.js';
+import { ENV_API_TIMEOUT, ENV_API_URL, PAT_API_URL } from '../setting-names.js';
 
 type Services = Pick<CommandContext, 'env' | 'git' | 'now'>;
 

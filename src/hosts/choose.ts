@@ -10,7 +10,7 @@ import { probeRealm } from './probe.js';
 import type { HostProvider, ProviderId } from './provider.js';
 import type { StoredCredential } from '../store/credential-store.js';
 import { isProviderId, providerById, providerByRealm, providerClaiming, recognisedKind } from './registry.js';
-import { PAT_PROVIDER } from '../settings.js';
+import { PAT_PROVIDER } from '../setting-names.js';
 
 const PROVIDER_SETTING = PAT_PROVIDER;
 
