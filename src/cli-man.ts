@@ -74,7 +74,7 @@ export async function manPage(): Promise<string> {
     }
     page += `.PP\nExamples:\n${verbatim(spec.examples.map((e) => `${e.command}${e.comment ? `   # ${e.comment}` : ''}`))}`;
   }
-  page += `.SS "help [command]"\nShows the usage, or a command's help (the same text as command \\-\\-help).\n`;
+  page += `.SS "help [command]"\nShows the usage, or a command's help (the same text as command \\-\\-help); help get, help store and help erase explain git's own actions.\n`;
   page += `.SS version\nShows the version (also \\-\\-version).\n`;
   page += `.SH "GIT'S HELPER ACTIONS"\n.B ${HELPER_ACTIONS.join(' | ')}\n${paragraphs(HELPER_TEXT)}`;
   page += `.SH "EXIT STATUS"\n${EXIT_STATUS.map(([code, text]) => `.TP\n.B ${code}\n${roff(text)}\n`).join('')}`;
