@@ -15,12 +15,8 @@ const action = process.argv[2];
 if (action === 'get' || action === 'store' || action === 'erase') {
   loadDoor().door(action);
 } else {
-  const { main, exitProcess } = require('../dist/cli.cjs');
-  main(process.argv.slice(2), {
-    stdin: process.stdin,
-    stdout: (text) => new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve()))),
-    stderr: (text) => process.stderr.write(text),
-  }).then(exitProcess);
+  const { main, exitProcess, processIo } = require('../dist/cli.cjs');
+  main(process.argv.slice(2), processIo()).then(exitProcess);
 }
 
 /**

@@ -6,6 +6,7 @@
 import type { Target } from './credential.js';
 import { elapsed, type Trace } from './trace.js';
 import { nowMs } from './clock.js';
+import { PAT_ENV_FALLBACK } from './setting-names.js';
 
 export interface EnvToken {
   readonly token: string;
@@ -41,7 +42,7 @@ export function envToken(target: Target, env: NodeJS.ProcessEnv): EnvToken | und
   return envTokens(target, env)[0];
 }
 
-export const ENV_FALLBACK_KEY = 'credential.patEnvFallback';
+export const ENV_FALLBACK_KEY = PAT_ENV_FALLBACK;
 
 /**
  * `git config --type=bool --get-urlmatch credential.patEnvFallback https://HOST`, so it
