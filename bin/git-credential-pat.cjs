@@ -13,8 +13,8 @@ const HEADER = 8; // magic and payload length, 32 bits each
 
 const action = process.argv[2];
 if ((action === 'get' || action === 'store') && process.platform === 'linux' && !process.env.GIT_CREDENTIAL_PAT_TRACE) {
-  // The quick door answers a hit, a miss and an unchanged store from a bundle of a
-  // third the size; whatever else comes up, it hands to the whole door (src/quick-door.ts).
+  // The quick door answers a hit, a miss and an unchanged store from a bundle that
+  // holds only what those need; anything else it hands to the whole door (src/quick-door.ts).
   loadDoor('quick.cjs')
     .quick(action)
     .then((handedOver) => (handedOver ? loadDoor('door.cjs').door(action, handedOver) : process.exit(0)));
