@@ -91,8 +91,9 @@ vm.Script = class extends Script { constructor(source, options) { super(source, 
     const reminded = await doors(['get'], { protocol: 'https', host });
     expect(reminded).toMatchObject({ code: 0, stdout: `username=u\npassword=p2\npassword_expiry_utc=${expiry}\n`, doors: ['quick.cjs', 'door.cjs'] });
     expect(reminded.stderr).toMatch(/^git-credential-pat: [^\n]*expires[^\n]*\n$/);
+    // Given today already: nothing to claim, so the quick door answers, without a reminder.
     const again = await doors(['get'], { protocol: 'https', host });
-    expect(again).toMatchObject({ code: 0, stderr: '', doors: ['quick.cjs', 'door.cjs'] });
+    expect(again).toMatchObject({ code: 0, stdout: `username=u\npassword=p2\npassword_expiry_utc=${expiry}\n`, stderr: '', doors: ['quick.cjs'] });
     // Bad input: the quick door read it, the whole door says what is wrong.
     const bad = await runHelper(['get'], 'protocol=https\nhost\n\n', env);
     expect(bad.code).not.toBe(0);

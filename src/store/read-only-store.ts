@@ -118,8 +118,10 @@ export class ReadOnlyStore implements CredentialStore {
     return Promise.reject(new HandOver('an index write'));
   }
 
-  // The once-a-day expiry reminder writes the index: the whole door claims it, once.
-  claimDailyWarning(): Promise<boolean> {
-    return Promise.reject(new HandOver('an expiry reminder'));
+  // The once-a-day expiry reminder writes the index: the whole door claims it, under
+  // the index lock. Already given today, there is nothing to claim (warnedAt only grows).
+  async claimDailyWarning(target: Target, username: string, nowMs: number): Promise<boolean> {
+    if (this.store.warnedRecently(target, username, nowMs)) return false;
+    throw new HandOver('an expiry reminder');
   }
 }
