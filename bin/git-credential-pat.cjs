@@ -12,19 +12,21 @@ const MAGIC = 0x43504347; // "GCPC"
 const HEADER = 8; // magic and payload length, 32 bits each
 
 const action = process.argv[2];
-if (action === 'get' || action === 'store' || action === 'erase') {
-  loadDoor().door(action);
+if ((action === 'get' || action === 'store') && process.platform === 'linux' && !process.env.GIT_CREDENTIAL_PAT_TRACE) {
+  // The quick door answers a hit, a miss and an unchanged store from a bundle that
+  // holds only what those need; anything else it hands to the whole door (src/quick-door.ts).
+  loadDoor('quick.cjs')
+    .quick(action)
+    .then((handedOver) => (handedOver ? loadDoor('door.cjs').door(action, handedOver) : process.exit(0)));
+} else if (action === 'get' || action === 'store' || action === 'erase') {
+  loadDoor('door.cjs').door(action);
 } else {
-  const { main, exitProcess } = require('../dist/cli.cjs');
-  main(process.argv.slice(2), {
-    stdin: process.stdin,
-    stdout: (text) => new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve()))),
-    stderr: (text) => process.stderr.write(text),
-  }).then(exitProcess);
+  const { main, exitProcess, processIo } = require('../dist/cli.cjs');
+  main(process.argv.slice(2), processIo()).then(exitProcess);
 }
 
 /**
- * dist/door.cjs is one function expression (scripts/door-bundle.mjs), compiled here
+ * dist/quick.cjs and dist/door.cjs are each one function expression (scripts/door-bundle.mjs), compiled here
  * with node:vm, with V8's code cache for it when there is one. Compiling the bundle is
  * a few milliseconds of every `get` (BENCHMARKS.md); the cache, kept in the user's
  * cache folder under the door's build id and this Node's version, replaces most of
@@ -32,11 +34,11 @@ if (action === 'get' || action === 'store' || action === 'erase') {
  * It is used only from a folder and file that are this user's and writable by no one
  * else (SECURITY.md), and any doubt means compiling without it.
  */
-function loadDoor() {
+function loadDoor(name) {
   const fs = require('node:fs');
   const path = require('node:path');
   const vm = require('node:vm');
-  const file = path.join(__dirname, '..', 'dist', 'door.cjs');
+  const file = path.join(__dirname, '..', 'dist', name);
   const source = fs.readFileSync(file, 'utf8');
   const cache = codeCacheFile(process.env, source);
   const cachedData = cache && intact(readOwnFile(fs, cache.dir, cache.file));

@@ -3,7 +3,7 @@
 // our target matching, our D-Bus client and codec, and the answer's formatting, loaded
 // by bin/ exactly as the door is (minified, with its code cache). No timeouts, no
 // keychain binding, no fallbacks, no expiry, no trace: a get anyone should use needs
-// those. scripts/bench.mjs builds it as the `dist/door.cjs` of a copy of bin/, and its
+// those. scripts/bench.mjs builds it as the `dist/quick.cjs` of a copy of bin/, and its
 // rows measure what remains for all of that once our own parts have run.
 import { writeSync } from 'node:fs';
 import { answerPairs, lookupTargets, queryOf, serviceName, usernameOf } from '../src/credential.js';
@@ -13,7 +13,7 @@ import { readRequestSync } from '../src/read-request.js';
 import { decodeSecret } from '../src/secret-codec.js';
 import { secretServiceReader } from '../src/store/secret-service-reader.js';
 
-export async function door(): Promise<void> {
+export async function quick(): Promise<void> {
   const query = queryOf(parseAttributes(readRequestSync(0)));
   const secrets = secretServiceReader(process.env);
   if (!query || !secrets) process.exit(1);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Builds dist/: the three CommonJS bundles (door: git's get/store/erase, made as
-// scripts/door-bundle.mjs says; cli: the commands; guide: the token prompt at git's
-// first ask), then the man page, rendered by the cli bundle itself from the same specs
+// Builds dist/: the four CommonJS bundles (quick: a hit, a miss and an unchanged
+// store, and door: all of git's get/store/erase, both made as scripts/door-bundle.mjs
+// says; cli: the commands; guide: the token prompt at git's first ask), then the man page, rendered by the cli bundle itself from the same specs
 // as --help. The version is package.json's, written into the bundles here: there is
 // no second copy.
 import { build } from 'esbuild';
@@ -20,6 +20,7 @@ mkdirSync(dist);
 const define = { PACKAGE_VERSION: JSON.stringify(pkg.version) };
 await Promise.all([
   buildDoor(join(root, 'src', 'door.ts'), join(dist, 'door.cjs'), define),
+  buildDoor(join(root, 'src', 'quick-door.ts'), join(dist, 'quick.cjs'), define),
   ...['cli', 'guide'].map((name) => build(bundleOptions(join(root, 'src', `${name}.ts`), join(dist, `${name}.cjs`), define))),
 ]);
 

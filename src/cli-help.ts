@@ -22,6 +22,41 @@ export function topUsage(): string {
   );
 }
 
+/** What git's helper actions do, for `help get` and the man page alike. */
+export const HELPER_TEXT = `
+git runs these with the request on standard input (key=value lines, as
+gitcredentials(7) describes) and reads the answer of get on standard output. They
+never prompt, except that a get which finds nothing, run by a person at a terminal
+for a forge's host (GitHub, GitLab, Gitea, Bitbucket, Azure DevOps, or a host you
+logged in to), offers to take a new token (credential.patGuide turns that off). Actions
+git may add later are ignored, as the protocol requires.`;
+
+/** `help get`, `help store`, `help erase`: these are git's, not a person's, and the help says so. */
+export function helperHelp(action: string): string {
+  return (
+    `usage: ${PROGRAM} ${HELPER_ACTIONS.join('|')}   (run by git, not by you)\n\n` +
+    `${action}: ${HELPER_SUMMARIES[action as (typeof HELPER_ACTIONS)[number]]}\n${HELPER_TEXT}\n\n` +
+    `To have git run it: ${PROGRAM} setup   (see '${PROGRAM} setup --help')\n` +
+    `To try it by hand: printf 'protocol=https\\nhost=github.com\\n\\n' | git credential fill\n`
+  );
+}
+
+const HELPER_SUMMARIES: Readonly<Record<(typeof HELPER_ACTIONS)[number], string>> = {
+  get: 'git asks for a credential; the matching username and token are printed, or nothing',
+  store: 'git reports a credential that worked; it is kept in the keychain',
+  erase: 'git reports a credential that was rejected; the matching item is removed (only if it holds that password)',
+};
+
+/**
+ * Every usage error, from the top level or from a command, in one shape: one line, the
+ * program (and command) as prefix, what was wrong, and what to type next. Never the
+ * whole usage: the line that says what to type is shorter and is read.
+ */
+export function usageLine(command: string | undefined, problem: string): string {
+  const where = command === undefined ? PROGRAM : `${PROGRAM} ${command}`;
+  return `${where}: ${problem}; see '${where} --help'\n`;
+}
+
 /** The flags as usage writes them: `--host HOST`, `-y, --yes`. */
 export function optionFlags(name: string, option: OptionSpec): string {
   const long = `--${name}${option.type === 'string' ? ` ${option.value ?? 'VALUE'}` : ''}`;

@@ -1,8 +1,9 @@
 // The man page, git-credential-pat(1), rendered as roff from the same registry and
 // specs as --help. The build writes it to dist/ (package.json's `man` field), so
 // `man git-credential-pat` and `git credential-pat --help` show what the code accepts.
-import { optionFlags, optionHelp, PROGRAM, synopsis } from './cli-help.js';
+import { HELPER_TEXT, optionFlags, optionHelp, PROGRAM, synopsis } from './cli-help.js';
 import { COMMANDS, HELPER_ACTIONS, TAGLINE } from './cli-registry.js';
+import { CONFIG_KEYS, ENVIRONMENT, type Setting } from './settings.js';
 import { VERSION } from './version.js';
 
 /** roff text: backslashes and hyphens escaped, no line taken for a request. */
@@ -38,12 +39,7 @@ hands it back only for the exact protocol, host, port, path and username it was 
 The same program is the tool you manage those credentials with: the commands below.
 Each also runs as git credential-pat COMMAND, and each has --help.`;
 
-const HELPER = `
-git runs these with the request on standard input (key=value lines, as
-gitcredentials(7) describes) and reads the answer of get on standard output. They
-never prompt, except that a get which finds nothing, run by a person at a terminal
-for a GitHub host, offers to take a new token. Actions git may add later are
-ignored, as the protocol requires.`;
+
 
 const EXIT_STATUS: ReadonlyArray<[string, string]> = [
   ['0', 'success; for get also "nothing stored", which prints nothing'],
@@ -51,12 +47,16 @@ const EXIT_STATUS: ReadonlyArray<[string, string]> = [
   ['2', 'a usage error: an unknown command or option, or a bad argument'],
 ];
 
-const ENVIRONMENT: ReadonlyArray<[string, string]> = [
-  ['GIT_CREDENTIAL_PAT_TRACE', '1 (or true) traces every step of get, store and erase to standard error, redacted; an absolute path appends the trace to that file'],
-  ['GIT_CREDENTIAL_PAT_API_TIMEOUT_MS', 'how long to wait for a forge API (default 10000)'],
-  ['GH_TOKEN, GITHUB_TOKEN, GH_ENTERPRISE_TOKEN, GITHUB_ENTERPRISE_TOKEN, GH_HOST', 'answer get when no keychain item matches, only where credential.patEnvFallback is true for the URL'],
-  ['GITLAB_TOKEN, GITLAB_HOST; CI_JOB_TOKEN (in GitLab CI, for its server, as gitlab-ci-token); GITEA_TOKEN, GITEA_SERVER_URL', "the same, each only for its own forge's hosts: gitlab.com, $GITLAB_HOST and GitLab CI's server; gitea.com and $GITEA_SERVER_URL's host"],
-];
+
+const CONFIGURATION = `
+The git config keys read, from every file git reads, with git's own URL matching
+(git config --get-urlmatch): a key under credential.<url> applies to that URL only,
+for example credential.https://github.com.patGuide.`;
+
+/** One tagged paragraph per setting, from the table the code reads its names from (src/settings.ts). */
+function settingList(settings: readonly Setting[]): string {
+  return settings.map(({ name, help }) => `.TP\n.B ${roff(name)}\n${roff(help)}\n`).join('');
+}
 
 export async function manPage(): Promise<string> {
   const specs = await Promise.all(COMMANDS.map(async (c) => ({ entry: c, spec: await c.load() })));
@@ -74,11 +74,12 @@ export async function manPage(): Promise<string> {
     }
     page += `.PP\nExamples:\n${verbatim(spec.examples.map((e) => `${e.command}${e.comment ? `   # ${e.comment}` : ''}`))}`;
   }
-  page += `.SS "help [command]"\nShows the usage, or a command's help (the same text as command \\-\\-help).\n`;
+  page += `.SS "help [command]"\nShows the usage, or a command's help (the same text as command \\-\\-help); help get, help store and help erase explain git's own actions.\n`;
   page += `.SS version\nShows the version (also \\-\\-version).\n`;
-  page += `.SH "GIT'S HELPER ACTIONS"\n.B ${HELPER_ACTIONS.join(' | ')}\n${paragraphs(HELPER)}`;
+  page += `.SH "GIT'S HELPER ACTIONS"\n.B ${HELPER_ACTIONS.join(' | ')}\n${paragraphs(HELPER_TEXT)}`;
   page += `.SH "EXIT STATUS"\n${EXIT_STATUS.map(([code, text]) => `.TP\n.B ${code}\n${roff(text)}\n`).join('')}`;
-  page += `.SH ENVIRONMENT\n${ENVIRONMENT.map(([name, text]) => `.TP\n.B ${roff(name)}\n${roff(text)}\n`).join('')}`;
+  page += `.SH CONFIGURATION\n${paragraphs(CONFIGURATION)}${settingList(CONFIG_KEYS)}`;
+  page += `.SH ENVIRONMENT\n${settingList(ENVIRONMENT)}`;
   page += `.SH "SEE ALSO"\n.BR gitcredentials (7),\n.BR git\\-credential (1),\n.BR git\\-config (1)\n`;
   return page;
 }

@@ -58,7 +58,12 @@ export const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', help: 'sho
 
 export type Parsed<O extends OptionSpecs> = { readonly help: boolean; readonly values: OptionValues<O>; readonly positionals: readonly string[] };
 
-/** node:util's strict parser over the spec: unknown flags and stray arguments are usage errors, never guesses. */
+/**
+ * node:util's parser over the spec, with the checks done here rather than by its strict
+ * mode: unknown flags, a missing value and stray arguments are usage errors, never
+ * guesses, and they are said in our words (Node's own text names `<value>` and talks of
+ * "positional arguments"), each naming what was typed.
+ */
 export function parseCommandArgs<O extends OptionSpecs>(spec: CommandSpec<O>, args: readonly string[]): Parsed<O> {
   const aliases = new Map<string, string>();
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
@@ -75,14 +80,37 @@ export function parseCommandArgs<O extends OptionSpecs>(spec: CommandSpec<O>, ar
     const target = aliases.get(name);
     return target === undefined ? arg : `--${target}${eq < 0 ? '' : arg.slice(eq)}`;
   });
+  const { tokens } = parseArgs({ args: rewritten, options, strict: false, allowPositionals: true, tokens: true });
+  const values: Record<string, string | boolean> = {};
+  const positionals: string[] = [];
   const allowed = spec.arguments?.length ?? 0;
-  try {
-    const parsed = parseArgs({ args: rewritten, options, strict: true, allowPositionals: allowed > 0 });
-    if (parsed.positionals.length > allowed) throw new UsageError(`unexpected argument '${parsed.positionals[allowed]}'`);
-    const { help, ...values } = parsed.values as Record<string, string | boolean | undefined>;
-    return { help: help === true, values: values as OptionValues<O>, positionals: parsed.positionals };
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError((error as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''));
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') {
+      if (positionals.length >= allowed) throw new UsageError(unexpectedArgument(token.value, spec.arguments));
+      positionals.push(token.value);
+      continue;
+    }
+    const known = options[token.name];
+    if (!known) throw new UsageError(`unknown option '${token.rawName}'`);
+    const shown = token.rawName.startsWith('--') ? token.rawName : `--${token.name}`;
+    if (known.type === 'boolean') {
+      if (token.value !== undefined) throw new UsageError(`option ${shown} takes no value: type ${shown} alone`);
+      values[token.name] = true;
+      continue;
+    }
+    const placeholder = token.name === 'help' ? '' : (spec.options[token.name]?.value ?? 'VALUE');
+    // `--host --yes`: the next word was taken as the value, but it is an option, so the value was forgotten.
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('-'))) {
+      throw new UsageError(`option ${shown} needs a value: type ${shown} ${placeholder}`);
+    }
+    values[token.name] = token.value;
   }
+  const { help, ...rest } = values;
+  return { help: help === true, values: rest as OptionValues<O>, positionals };
+}
+
+function unexpectedArgument(value: string, expected: readonly string[] | undefined): string {
+  if (!expected || expected.length === 0) return `unexpected argument '${value}': this command takes options only`;
+  return `unexpected argument '${value}': this command takes ${expected.join(' ')} and options`;
 }

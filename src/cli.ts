@@ -1,5 +1,5 @@
 // argv to command; the only place that decides the exit code.
-import { BUILTINS, commandHelp, PROGRAM, suggestion, topUsage } from './cli-help.js';
+import { BUILTINS, commandHelp, helperHelp, PROGRAM, suggestion, topUsage, usageLine } from './cli-help.js';
 import { COMMANDS, findCommand, HELPER_ACTIONS } from './cli-registry.js';
 import { parseCommandArgs, type CommandSpec, type OptionSpecs } from './cli-spec.js';
 import type { CommandContext } from './commands/context.js';
@@ -15,6 +15,7 @@ import { VERSION } from './version.js';
 
 export { exitProcess } from './exit.js';
 export { manPage } from './cli-man.js';
+export { processIo } from './process-io.js';
 
 export interface Io {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -56,6 +57,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         await io.stdout(topUsage());
         return 0;
       }
+      if ((HELPER_ACTIONS as readonly string[]).includes(name!)) {
+        await io.stdout(helperHelp(name!));
+        return 0;
+      }
       const entry = findCommand(name!);
       if (!entry) return unknown(io, name!);
       await io.stdout(commandHelp(entry.name, await entry.load()));
@@ -76,14 +81,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 function unknown(io: Io, typed: string): number {
   const kind = typed.startsWith('-') ? 'option' : 'command';
-  const names = [...COMMANDS.map((c) => c.name), ...BUILTINS];
+  const names = [...COMMANDS.map((c) => c.name), ...HELPER_ACTIONS, ...BUILTINS];
   const near = typed.startsWith('-') ? undefined : suggestion(typed, names);
-  io.stderr(`${PROGRAM}: unknown ${kind} '${typed}'${near ? ` (did you mean '${near}'?)` : ''}\n\n${topUsage()}`);
+  io.stderr(usageLine(undefined, `unknown ${kind} '${typed}'${near ? ` (did you mean '${near}'?)` : ''}`));
   return EXIT_USAGE;
 }
 
 function unexpected(io: Io, argument: string): number {
-  io.stderr(`${PROGRAM}: unexpected argument '${argument}'\n\n${topUsage()}`);
+  io.stderr(usageLine(undefined, `unexpected argument '${argument}'`));
   return EXIT_USAGE;
 }
 
@@ -97,7 +102,7 @@ async function runCommand(name: string, spec: CommandSpec<OptionSpecs>, args: re
     return await spec.run(parsed, await commandContext(io));
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(redact(`${PROGRAM} ${name}: ${error.message} (see --help)\n`));
+      io.stderr(redact(usageLine(name, error.message)));
       return EXIT_USAGE;
     }
     if (error instanceof CommandError) {

@@ -5,7 +5,7 @@ import { writeSync } from 'node:fs';
 import { credentialOf, queryOf, type Query, type Target } from './credential.js';
 import { envFallbackEnabled } from './env-fallback.js';
 import { exitProcess } from './exit.js';
-import { terminalPromptAllowed } from './git-boolean.js';
+import { guideMayAsk } from './guide-wanted.js';
 import { erase, formatAnswer, get, store, type Answer, type HelperOptions } from './helper.js';
 import { encodeGitBytes } from './git-bytes.js';
 import { formatAttributes, parseAttributes, ProtocolError, single } from './protocol.js';
@@ -14,7 +14,7 @@ import { discoverPrivateBus } from './private-bus/discover.js';
 import { KeychainUnavailableError, type CredentialStore } from './store/credential-store.js';
 import { openKeychainStore } from './store/keychain.js';
 import { secretServiceReader } from './store/secret-service-reader.js';
-import { terminalPresent } from './terminal-present.js';
+import type { HandedOver } from './quick-door.js';
 import { describeRequest, elapsed, holdSecret, openTrace, type Trace } from './trace.js';
 import { nowMs } from './clock.js';
 
@@ -81,14 +81,18 @@ async function runAction(action: HelperAction, io: DoorIo): Promise<number> {
 
 /** One line, no stack: messages never include attribute values or tokens, so no secret can surface here. */
 export function describeFailure(error: unknown): string {
-  if (error instanceof ProtocolError) return `invalid input from git: ${error.message}`;
+  // By name: the quick door's bundle has its own copy of the class (src/quick-door.ts).
+  if (error instanceof ProtocolError || (error instanceof Error && error.name === 'ProtocolError')) return `invalid input from git: ${error.message}`;
   if (error instanceof KeychainUnavailableError) return error.message;
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n', 1)[0] || 'unexpected error';
 }
 
-/** Entry point of dist/door.cjs. */
-export async function door(action: HelperAction): Promise<void> {
+/**
+ * Entry point of dist/door.cjs. When the quick door (src/quick-door.ts) hands an
+ * action over, it has read git's request already, and may have waited on the keychain.
+ */
+export async function door(action: HelperAction, handedOver?: HandedOver): Promise<void> {
   // Bytes git sent that are not UTF-8 go back exactly as they came (src/git-bytes.ts).
   const write = (fd: number) => (text: string) => {
     writeSync(fd, encodeGitBytes(text));
@@ -99,21 +103,20 @@ export async function door(action: HelperAction): Promise<void> {
   let code: number;
   try {
     code = await runHelperAction(action, {
-      request: readRequestSync(0),
+      request: handedOver ? handedOver.readRequest() : readRequestSync(0),
       stdout: write(1),
       stderr: write(2),
       store: () => {
         // Before the first keychain call: libdbus reads the bus address once.
         if (discoverPrivateBus(env)) trace?.(`using the private bus of unlock: ${env.DBUS_SESSION_BUS_ADDRESS}`);
         // On Linux, reads go over our own D-Bus client (on the same address): no native binding on a hit.
-        return openKeychainStore(env, trace, process.platform === 'linux' ? secretServiceReader(env) : undefined);
+        return openKeychainStore(env, trace, process.platform === 'linux' ? secretServiceReader(env) : undefined, handedOver?.keychainWaitedMs);
       },
       trace,
       env,
       envFallbackEnabled: (target) => envFallbackEnabled(target.host, env, trace),
       guide: (query, store) => {
-        // Cheap checks first: IDEs, CI and cron must not pay for loading the guide.
-        if (query.target.protocol !== 'https' || !terminalPromptAllowed(env) || !terminalPresent()) return Promise.resolve(undefined);
+        if (!guideMayAsk(query, env)) return Promise.resolve(undefined);
         trace?.('nothing answered: loading the guide to ask whether a person is there');
         // A separate bundle, loaded only here: the common get never pays for it.
         const { guideIfInteractive } = require(`${__dirname}/guide.cjs`) as typeof import('./guide.js');

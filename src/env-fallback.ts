@@ -12,6 +12,7 @@
 import type { Target } from './credential.js';
 import { elapsed, type Trace } from './trace.js';
 import { nowMs } from './clock.js';
+import { PAT_ENV_FALLBACK } from './setting-names.js';
 
 export interface EnvToken {
   readonly token: string;
@@ -95,7 +96,7 @@ export function envToken(target: Target, env: NodeJS.ProcessEnv, username?: stri
   return envTokens(target, env).find((t) => username === undefined || t.username === undefined || t.username === username);
 }
 
-export const ENV_FALLBACK_KEY = 'credential.patEnvFallback';
+export const ENV_FALLBACK_KEY = PAT_ENV_FALLBACK;
 
 /**
  * `git config --type=bool --get-urlmatch credential.patEnvFallback https://HOST`, so it

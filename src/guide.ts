@@ -16,6 +16,7 @@ import { hostSetting } from './hosts/host-settings.js';
 import { terminalPresent } from './terminal-present.js';
 import { openTtyTerminal, type Terminal } from './terminal.js';
 import { MAX_TRIES, readPastedToken, showTokenPage } from './token-prompt.js';
+import { GIT_INTERACTIVE, PAT_API_URL, PAT_GUIDE } from './setting-names.js';
 
 export { MAX_TRIES };
 
@@ -49,7 +50,7 @@ export async function mayGuide(
   if (target.protocol !== 'https' || !isHostName(target.host)) return false;
   if (!terminalPromptAllowed(env) || !hasTerminal()) return false;
   const url = `https://${target.host}`;
-  const [interactive, enabled] = await Promise.all([git.getUrlmatchBool('credential.interactive', url), git.getUrlmatchBool('credential.patGuide', url)]);
+  const [interactive, enabled] = await Promise.all([git.getUrlmatchBool(GIT_INTERACTIVE, url), git.getUrlmatchBool(PAT_GUIDE, url)]);
   // Unset means yes, as in git; a value git refuses means no.
   if (interactive === false || interactive === 'invalid' || enabled === false || enabled === 'invalid') return false;
   return isForgeHost(target.host, git, store);
@@ -60,7 +61,7 @@ async function isForgeHost(host: string, git: GitConfig, store: CredentialStore)
   if (providerClaiming(host)) return true;
   if (await configuredProvider({ git }, host).catch(() => undefined)) return true;
   try {
-    if (hostSetting(await git.entries('^credential\\..*patapiurl$'), 'patApiUrl', host) !== undefined) return true;
+    if (hostSetting(await git.entries(`^credential\\..*${PAT_API_URL.toLowerCase()}$`), PAT_API_URL, host) !== undefined) return true;
   } catch {
     // A setting for more than one host names no forge for this one.
     return false;

@@ -5,6 +5,7 @@ import { serviceName } from './credential.js';
 import type { StoredCredential, UnconfirmedRow } from './store/credential-store.js';
 import { defaultIndexPath } from './store/index-file.js';
 import { shownName, shownText } from './shown-text.js';
+import { NEVER_VALIDATED, UNKNOWN_KIND, UNKNOWN_KIND_LABEL } from './vocabulary.js';
 
 export interface CredentialView {
   readonly provider: ProviderId;
@@ -38,7 +39,7 @@ export function viewOf(credential: StoredCredential, provider: HostProvider, now
     path: credential.target.path ?? null,
     // Stored before tokens were refused as usernames (src/token-username.ts): never shown.
     username: shownName(credential.username),
-    kind: provider.tokenKind(credential.secret.password)?.id ?? 'unknown',
+    kind: provider.tokenKind(credential.secret.password)?.id ?? UNKNOWN_KIND,
     // What the person typed at an unvalidated login is not an account the forge confirmed.
     login: validated === undefined || credential.metadata?.login === undefined ? null : shownName(credential.metadata.login),
     scopes: credential.metadata?.scopes ?? null,
@@ -70,7 +71,12 @@ export function unconfirmedNote(rows: readonly UnconfirmedRow[], unreadable: str
 
 /** "classic personal access token", or "token of unknown kind". */
 export function kindLabel(provider: HostProvider, token: string): string {
-  return provider.tokenKind(token)?.label ?? 'token of unknown kind';
+  return provider.tokenKind(token)?.label ?? UNKNOWN_KIND_LABEL;
+}
+
+/** list's VALIDATED column: the day the forge last confirmed the token, or the one word for none. */
+export function validatedDay(validated: string | null): string {
+  return validated?.slice(0, 10) ?? NEVER_VALIDATED;
 }
 
 /** An expiry as a person reads it, saying why there is none where the forge explains that. */

@@ -1,4 +1,4 @@
-// The door's V8 code cache (bin/git-credential-pat.cjs): kept in the user's cache
+// The doors' V8 code caches (bin/git-credential-pat.cjs): kept in the user's cache
 // folder, used only when it is the user's alone, never holding a value the helper
 // handled, and never in the way: whatever is wrong with it, get answers the same.
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { request, runHelper, testHome, uniqueHost } from './support/helper-process.js';
 
 const DOOR = new URL('../dist/door.cjs', import.meta.url);
+/** The bundle a hit, a miss and an unchanged store run (src/quick-door.ts): the cache a get uses. */
+const QUICK = new URL('../dist/quick.cjs', import.meta.url);
+const buildOf = (bundle: URL) => /^\/\/ door build ([0-9a-f]{16})\n/.exec(readFileSync(bundle, 'utf8'))?.[1];
 /** Our header before V8's bytes: magic and length; then the payload twice (bin/git-credential-pat.cjs). */
 const HEADER = 8;
 const given = (file: string) => (statSync(file).size - HEADER) / 2;
@@ -31,7 +34,14 @@ vm.Script = class extends Script { constructor(source, options) { super(source, 
 
 function cacheFiles(home: NodeJS.ProcessEnv): string[] {
   const dir = join(String(home.XDG_CACHE_HOME), 'git-credential-pat');
-  return existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : [];
+  return existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)).sort() : [];
+}
+
+/** The quick door's cache file: the one every get below is given. */
+function quickCache(home: NodeJS.ProcessEnv): string {
+  const file = cacheFiles(home).find((f) => f.includes(`/door-${buildOf(QUICK)}-`));
+  if (!file) throw new Error('no code cache for dist/quick.cjs');
+  return file;
 }
 
 async function storeAndGet(env: NodeJS.ProcessEnv, password: string) {
@@ -42,23 +52,25 @@ async function storeAndGet(env: NodeJS.ProcessEnv, password: string) {
 }
 
 describe("the door's code cache", () => {
-  it('is written once, private to the user, named by the build and this Node, then used', async () => {
+  it('is written once per bundle, private to the user, named by the build and this Node, then used', async () => {
     const home = testHome();
     const probe = cacheProbe();
     const env = { ...home, ...probe.env };
     const get = await storeAndGet(env, 'cc-secret-1');
-    const [file, ...more] = cacheFiles(home);
-    expect(more).toEqual([]);
-    const build = /^\/\/ door build ([0-9a-f]{16})\n/.exec(readFileSync(DOOR, 'utf8'))?.[1];
-    expect(file).toMatch(new RegExp(`/door-${build}-${process.version}-${process.arch}\\.v8$`));
+    // A new credential is a write: the quick door handed it to the whole door, so both ran.
+    const files = cacheFiles(home);
+    expect(files).toEqual(
+      [DOOR, QUICK].map((bundle) => join(String(home.XDG_CACHE_HOME), 'git-credential-pat', `door-${buildOf(bundle)}-${process.version}-${process.arch}.v8`)).sort(),
+    );
     expect(statSync(join(String(home.XDG_CACHE_HOME), 'git-credential-pat')).mode & 0o777).toBe(0o700);
-    expect(statSync(String(file)).mode & 0o777).toBe(0o600);
+    for (const file of files) expect(statSync(file).mode & 0o777).toBe(0o600);
 
     expect(await get()).toMatchObject({ code: 0, stdout: 'username=u\npassword=cc-secret-1\n', stderr: '' });
-    // The store had no cache; the get was given the store's (behind our header) and V8 took it.
+    // The store had no cache for either bundle; the get ran the quick door only, given its cache (behind our header), and V8 took it.
     expect(probe.seen()).toEqual([
       { given: 0, rejected: false },
-      { given: given(String(file)), rejected: false },
+      { given: 0, rejected: false },
+      { given: given(quickCache(home)), rejected: false },
     ]);
   });
 
@@ -79,7 +91,7 @@ describe("the door's code cache", () => {
   it('a cache V8 refuses (garbage, another build) changes nothing for git and is replaced', async () => {
     const home = testHome();
     const get = await storeAndGet(home, 'cc-secret-2');
-    const [file] = cacheFiles(home);
+    const file = quickCache(home);
     writeFileSync(String(file), Buffer.alloc(4096, 0x5a), { mode: 0o600 });
     const probe = cacheProbe();
     expect(await get()).toMatchObject({ code: 0, stdout: 'username=u\npassword=cc-secret-2\n', stderr: '' });
@@ -93,7 +105,7 @@ describe("the door's code cache", () => {
   it('a damaged cache never reaches V8: every get answers, and the next one is given a good cache again', async () => {
     const home = testHome();
     const get = await storeAndGet(home, 'cc-secret-7');
-    const [file] = cacheFiles(home);
+    const file = quickCache(home);
     const good = readFileSync(String(file));
     // Eight bytes of ff at offsets across the whole file (the review's 121 offsets found 70 fatal).
     const offsets = Array.from({ length: 24 }, (_, i) => HEADER + Math.floor(((good.length - HEADER - 8) * (i + 0.5)) / 24));
@@ -124,7 +136,7 @@ describe("the door's code cache", () => {
     const home = testHome();
     const get = await storeAndGet(home, 'cc-secret-3');
     const dir = join(String(home.XDG_CACHE_HOME), 'git-credential-pat');
-    const [file] = cacheFiles(home);
+    const file = quickCache(home);
 
     // A file others may write: not read; our write replaces it with a private one.
     chmodSync(String(file), 0o666);
@@ -149,7 +161,7 @@ describe("the door's code cache", () => {
     const home = testHome();
     const get = await storeAndGet(home, 'cc-secret-6');
     const dir = join(String(home.XDG_CACHE_HOME), 'git-credential-pat');
-    const [file] = cacheFiles(home);
+    const file = quickCache(home);
     const cached = readFileSync(String(file));
     chownSync(dir, 4242, 4242);
     chownSync(String(file), 4242, 4242);

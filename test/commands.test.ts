@@ -138,7 +138,7 @@ describe('login', () => {
   });
 
   it.each([
-    ['SAML SSO', SSO, /single sign-on.*Nothing was stored/],
+    ['SAML SSO', SSO, /single sign-on; authorise the token for it at https:\/\/github\.com\/orgs\/x\/sso\?authorization_request=abc\. Nothing was stored/],
     ['a rate limit', LIMITED, /rate limit.*Nothing was stored/],
     ['a slow API', SLOW, /did not answer within 1 s.*Nothing was stored/],
   ])('a 403 or timeout (%s) is not a verdict on the token: clear error, nothing stored', async (_label, token, pattern) => {
@@ -156,7 +156,7 @@ describe('login', () => {
     const port = await closedPort();
     const offline = { ...env, GIT_CREDENTIAL_PAT_API_URL: `http://127.0.0.1:${port}` };
     const failed = await runHelper(['login', '--host', host, '--with-token'], `${CLASSIC}\n`, offline);
-    expectOneLineError(failed, 1, new RegExp(`cannot reach 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)\\. Nothing was stored`));
+    expectOneLineError(failed, 1, new RegExp(`cannot reach 127\\.0\\.0\\.1:${port}: nothing listens there \\(the server is down, or the address or port is wrong\\)\\. Nothing was stored`));
     const stored = await runHelper(['login', '--host', host, '--with-token', '--no-verify', '--username', 'me'], `${CLASSIC}\n`, offline);
     expect(stored).toMatchObject({ code: 0, stderr: '' });
     expect((await run(['get'], request({ protocol: 'https', host }))).stdout).toBe(`username=me\npassword=${CLASSIC}\n`);
@@ -168,7 +168,7 @@ describe('login', () => {
     ['a token with a newline inside', ['--with-token'], 'ghp_a\nghp_b\n', /spaces or line breaks/],
     ['a host with a scheme', ['--host', 'https://github.com', '--with-token'], `${CLASSIC}\n`, /--host takes a host name/],
     ['a host with a path', ['--host', 'github.com/org', '--with-token'], `${CLASSIC}\n`, /--host takes a host name/],
-    ['an unknown flag', ['--token', 'x'], '', /Unknown option '--token'/],
+    ['an unknown flag', ['--token', 'x'], '', /unknown option '--token'; see 'git-credential-pat login --help'/],
     ['--no-verify without --username', ['--with-token', '--no-verify'], `${CLASSIC}\n`, /--no-verify needs --username/],
     ['no token and no terminal', [], '', /no token given/],
   ])('bad input (%s): usage error, exit 2, nothing stored', async (_label, args, input, pattern) => {
@@ -209,7 +209,7 @@ describe('list', () => {
     expect(text.stdout.split('\n')[0]).toMatch(/^HOST\s+USERNAME\s+FORGE\s+KIND\s+SCOPES\s+EXPIRES\s+VALIDATED$/);
     expect(text.stdout).toMatch(new RegExp(`${host}\\s+octocat\\s+github\\s+classic\\s+repo, workflow, read:org\\s+\\d{4}-\\d\\d-\\d\\d \\(35d\\)\\s+\\d{4}-`));
     expect(text.stdout).toMatch(/hubot\s+github\s+fine-grained\s+fine-grained \(permissions not listable\)/);
-    expect(text.stdout).toMatch(/git\.example\.invalid\s+plain\s+generic\s+other\s+-\s+-\s+not validated/);
+    expect(text.stdout).toMatch(/git\.example\.invalid\s+plain\s+generic\s+unknown\s+-\s+-\s+never/);
     expectNoToken(text.stdout, text.stderr);
     expect(text.stdout).not.toContain('hunter2');
 

@@ -59,6 +59,48 @@ describe('what get loads', () => {
     if (process.platform === 'linux') expect(unchanged.files.filter((f) => f.includes('/node_modules/'))).toEqual([]);
   });
 
+  it.runIf(process.platform === 'linux')('a hit, a miss and an unchanged store run the quick door only; a write, an expiry reminder and erase run the whole door', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gcp-doors-'));
+    const log = join(dir, 'doors.log');
+    const probe = join(dir, 'probe.cjs');
+    // Which bundle each vm.Script compiles (bin/ compiles the doors with node:vm).
+    writeFileSync(
+      probe,
+      `const vm = require('node:vm'); const fs = require('node:fs'); const path = require('node:path'); const Script = vm.Script;
+vm.Script = class extends Script { constructor(source, options) { super(source, options); fs.appendFileSync(${JSON.stringify(log)}, path.basename(options.filename) + '\\n'); } };\n`,
+    );
+    const env = { ...testHome(), NODE_OPTIONS: `--require=${probe}` };
+    const doors = async (args: string[], pairs: Record<string, string>) => {
+      writeFileSync(log, '');
+      const result = await runHelper(args, request(pairs), env);
+      return { ...result, doors: readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) };
+    };
+    const host = uniqueHost('doors');
+    const soon = new Date(Date.now() + 3 * 24 * 3600 * 1000);
+    const expiry = String(Math.floor(soon.getTime() / 1000));
+
+    expect(await doors(['store'], { protocol: 'https', host, username: 'u', password: 'p1' })).toMatchObject({ code: 0, stderr: '', doors: ['quick.cjs', 'door.cjs'] });
+    expect(await doors(['get'], { protocol: 'https', host })).toMatchObject({ code: 0, stdout: 'username=u\npassword=p1\n', stderr: '', doors: ['quick.cjs'] });
+    expect(await doors(['get'], { protocol: 'https', host, username: 'u' })).toMatchObject({ code: 0, stdout: 'username=u\npassword=p1\n', doors: ['quick.cjs'] });
+    expect(await doors(['get'], { protocol: 'https', host: uniqueHost('doors-miss') })).toMatchObject({ code: 0, stdout: '', stderr: '', doors: ['quick.cjs'] });
+    expect(await doors(['store'], { protocol: 'https', host, username: 'u', password: 'p1' })).toMatchObject({ code: 0, stderr: '', doors: ['quick.cjs'] });
+    // A changed password is a write.
+    expect(await doors(['store'], { protocol: 'https', host, username: 'u', password: 'p2' })).toMatchObject({ code: 0, stderr: '', doors: ['quick.cjs', 'door.cjs'] });
+    // Expiring within the week: the reminder (an index write, once a day) is the whole door's, and comes exactly once.
+    expect(await doors(['store'], { protocol: 'https', host, username: 'u', password: 'p2', password_expiry_utc: expiry })).toMatchObject({ code: 0, doors: ['quick.cjs', 'door.cjs'] });
+    const reminded = await doors(['get'], { protocol: 'https', host });
+    expect(reminded).toMatchObject({ code: 0, stdout: `username=u\npassword=p2\npassword_expiry_utc=${expiry}\n`, doors: ['quick.cjs', 'door.cjs'] });
+    expect(reminded.stderr).toMatch(/^git-credential-pat: [^\n]*expires[^\n]*\n$/);
+    // Given today already: nothing to claim, so the quick door answers, without a reminder.
+    const again = await doors(['get'], { protocol: 'https', host });
+    expect(again).toMatchObject({ code: 0, stdout: `username=u\npassword=p2\npassword_expiry_utc=${expiry}\n`, stderr: '', doors: ['quick.cjs'] });
+    // Bad input: the quick door read it, the whole door says what is wrong.
+    const bad = await runHelper(['get'], 'protocol=https\nhost\n\n', env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/^git-credential-pat: invalid input from git: [^\n]+\n$/);
+    expect(await doors(['erase'], { protocol: 'https', host, username: 'u' })).toMatchObject({ code: 0, stderr: '', doors: ['door.cjs'] });
+  });
+
   it('answers on a Node 20 older than 20.16, which has no process.getBuiltinModule', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gcp-old-node-'));
     const probe = join(dir, 'old-node.cjs');

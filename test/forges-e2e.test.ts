@@ -178,7 +178,7 @@ describe('each forge: login through its API, then git gets the token', () => {
     expect(result.code, result.stderr).toBe(0);
     expect((await fill(host)).stdout).toBe(`protocol=https\nhost=${host}\nusername=me\npassword=${GENERIC}\npassword_expiry_utc=${Date.parse(`${later}T00:00:00Z`) / 1000}\n`);
     const listed = await runHelper(['list'], '', client.env);
-    expect(listed.stdout).toMatch(new RegExp(`${host}\\s+me\\s+generic\\s+other\\s+-\\s+${later} \\(\\d+d\\)\\s+not validated`));
+    expect(listed.stdout).toMatch(new RegExp(`${host}\\s+me\\s+generic\\s+unknown\\s+-\\s+${later} \\(\\d+d\\)\\s+never`));
     const json = JSON.parse((await runHelper(['list', '--json'], '', client.env)).stdout) as Array<Record<string, unknown>>;
     expect(json.find((c) => c.host === host)).toMatchObject({ provider: 'generic', username: 'me', scopes: null, expires: later, validated: null });
   });

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HELPER, request, runHelper, testHome, uniqueHost, type RunResult } from './support/helper-process.js';
-import { useProvider, type Provider, type ProviderMode, type ProviderName } from './support/providers.js';
+import { RETRY_AFTER_PROVIDER_DEATH, useProvider, type Provider, type ProviderMode, type ProviderName } from './support/providers.js';
 
 /** A helper call never needs more than this against a working provider; a hang dies here. */
 const CALL_LIMIT_MS = 8_000;
@@ -333,14 +333,14 @@ function lockedThenUnlocked(use: () => Provider): void {
 const EVERYDAY: ProviderMode[] = [{ name: 'gnome-keyring' }, { name: 'keepassxc' }, { name: 'kwallet' }];
 
 for (const mode of EVERYDAY) {
-  describe(`${mode.name}: the everyday scenarios, then locked and unlocked again`, () => {
+  describe(`${mode.name}: the everyday scenarios, then locked and unlocked again`, { retry: mode.name === 'keepassxc' ? RETRY_AFTER_PROVIDER_DEATH : 0 }, () => {
     const running = useProvider(mode);
     everydayScenarios(() => running.provider);
     lockedThenUnlocked(() => running.provider);
   });
 }
 
-describe('KeePassXC with "unlock before search" off, locked: a search that finds nothing never shrinks the index', () => {
+describe('KeePassXC with "unlock before search" off, locked: a search that finds nothing never shrinks the index', { retry: RETRY_AFTER_PROVIDER_DEATH }, () => {
   const running = useProvider({ name: 'keepassxc', unlockBeforeSearch: false });
 
   it('get, list and logout while locked leave the row; after unlocking, list and logout see the item again', async () => {
@@ -377,7 +377,7 @@ describe('KeePassXC with "unlock before search" off, locked: a search that finds
   }, 3 * TEST_LIMIT_MS);
 });
 
-describe('KeePassXC with access confirmation on (its default): no 62 s wait, a message saying it wants confirmation', () => {
+describe('KeePassXC with access confirmation on (its default): no 62 s wait, a message saying it wants confirmation', { retry: RETRY_AFTER_PROVIDER_DEATH }, () => {
   const running = useProvider({ name: 'keepassxc', confirmAccess: true });
 
   it('get of an item another client made answers within 5 s, saying KeePassXC wants access confirmed', async () => {
@@ -420,7 +420,7 @@ describe('KeePassXC with access confirmation on (its default): no 62 s wait, a m
   }, TEST_LIMIT_MS);
 });
 
-describe('KeePassXC with delete confirmation on (its default): erase never waits on a person who is not there', () => {
+describe('KeePassXC with delete confirmation on (its default): erase never waits on a person who is not there', { retry: RETRY_AFTER_PROVIDER_DEATH }, () => {
   const running = useProvider({ name: 'keepassxc', confirmDelete: true });
 
   it('erase and git reject answer within 5 s: the item is gone, or stderr says KeePassXC wants the delete confirmed', async () => {
@@ -445,7 +445,7 @@ describe('KeePassXC with delete confirmation on (its default): erase never waits
   }, TEST_LIMIT_MS);
 });
 
-describe('KeePassXC exposing no group (a new database): within 5 s, say to expose one', () => {
+describe('KeePassXC exposing no group (a new database): within 5 s, say to expose one', { retry: RETRY_AFTER_PROVIDER_DEATH }, () => {
   const running = useProvider({ name: 'keepassxc', exposeGroup: false });
   const expose = /expose/i;
 

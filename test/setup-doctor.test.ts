@@ -259,7 +259,7 @@ describe('doctor', () => {
     expect(checks).toContainEqual(expect.objectContaining({ check: 'selection', level: 'warning', message: expect.stringContaining('credential.useHttpPath is on') }));
     expect(checks).toContainEqual(expect.objectContaining({ check: 'selection', message: expect.stringContaining('credential.username for https://github.com is octocat') }));
     expect(checks).toContainEqual(expect.objectContaining({ check: 'tokens', level: 'warning', message: 'the token for doctor-test on github.com expires in 2 days' }));
-    expect(checks).toContainEqual(expect.objectContaining({ check: 'tokens', level: 'ok', message: expect.stringMatching(/^\d+ stored credentials?, .*\d+ for GitHub.* \(.*\d+ classic.*\)$/) }));
+    expect(checks).toContainEqual(expect.objectContaining({ check: 'tokens', level: 'ok', message: expect.stringMatching(/^\d+ stored credentials?; by forge: .*\d+ github.*; by kind: .*\d+ classic/) }));
     await tool(['erase'], request({ protocol: 'https', host: 'github.com', username: 'doctor-test' }));
   });
 

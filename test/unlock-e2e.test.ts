@@ -130,6 +130,8 @@ describe('unlock once, then git just works (issue 13)', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^Already unlocked/);
     expect(pidIn(result.stdout)).toBe(before);
+    // The ~/.bash_profile line, `[ -t 0 ] && git-credential-pat unlock --quiet`: silent at every login after the first.
+    expect(await cli(['unlock', '--quiet', '--password-stdin'], 'not even read\n')).toMatchObject({ code: 0, stdout: '', stderr: '' });
   });
 
   it('a separate process tree with only HOME and PATH stores, clones and pushes over HTTPS with no prompt', async () => {

@@ -7,6 +7,8 @@ import { gitCredentialFiles, parseGitCredentials, readPlainFiles } from '../plai
 import { daysLeft, expiryState } from '../expiry.js';
 import { canSelfRotate } from '../hosts/self-rotation.js';
 import { checkableCredentials, recheckStored } from '../hosts/check.js';
+import { providerOfStored } from '../hosts/choose.js';
+import { UNKNOWN_KIND } from '../vocabulary.js';
 import { parseHostArgument } from '../hosts/host-name.js';
 import { providerClaiming, recognisedKind } from '../hosts/registry.js';
 import { secretServiceCheck } from '../private-bus/report.js';
@@ -16,6 +18,7 @@ import type { CommandContext } from './context.js';
 import { hostDefault, removalCommand, routingRules } from '../routing.js';
 import { onPath } from '../platform.js';
 import { INSTALL_HINT } from './setup.js';
+import { GIT_USERNAME, GIT_USE_HTTP_PATH } from '../setting-names.js';
 
 export type Level = 'ok' | 'warning' | 'problem';
 
@@ -34,13 +37,14 @@ Checks, and reports as ok / warning / problem with a fix:
   - on Linux, the Secret Service: a desktop's, the private one of 'unlock' (unlocked,
     with its PID and socket, or locked), or none; with the next step
   - the keychain: reachable, unlocked
-  - stored tokens: count, kinds, expiry (and, with --online, validity with GitHub)
+  - stored tokens: count by forge and by kind, expiry (and, with --online, validity:
+    each token's own forge is asked, GitHub, GitLab, Gitea, Bitbucket or Azure DevOps)
   - tokens in plain text (~/.git-credentials or a 'store --file' target) for hosts we manage
   - credential.useHttpPath and credential.username, which change the token git asks for
 Exits 1 when any problem is found.`,
   options: {
     host: hostOption('also check this host (github.com is always checked)'),
-    online: { type: 'boolean', help: 'also ask GitHub whether each stored GitHub token is valid' },
+    online: { type: 'boolean', help: "also ask each stored token's forge whether it is valid (generic hosts are not asked)" },
     json: { type: 'boolean', help: 'print the checks as JSON on stdout' },
   },
   json: {
@@ -136,19 +140,28 @@ async function keychainCheck(context: CommandContext, checks: Check[]): Promise<
 async function tokenChecks(context: CommandContext, credentials: readonly StoredCredential[], online: boolean): Promise<Check[]> {
   const now = context.now();
   const checkable = await checkableCredentials(context, credentials);
-  const kinds = new Map<string, number>();
+  // Two tallies, never one: a forge (where a token goes) and a kind (what its shape says) are different questions.
   const forges = new Map<string, number>();
+  const kinds = new Map<string, number>();
   for (const c of credentials) {
-    const name = recognisedKind(c.secret.password)?.kind.id ?? 'other';
-    kinds.set(name, (kinds.get(name) ?? 0) + 1);
+    const forge = (await providerOfStored(context, c)).id;
+    forges.set(forge, (forges.get(forge) ?? 0) + 1);
+    const kind = recognisedKind(c.secret.password)?.kind.id ?? UNKNOWN_KIND;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   }
-  for (const { provider } of checkable) forges.set(provider.label, (forges.get(provider.label) ?? 0) + 1);
-  const byKind = [...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ');
-  const byForge = [...forges].map(([forge, count]) => `, ${count} for ${forge}`).join('');
+  const tally = (counts: Map<string, number>) => [...counts].map(([name, count]) => `${count} ${name}`).join(', ');
   const checks: Check[] = [
-    { check: 'tokens', level: 'ok', message: `${credentials.length} stored credential${credentials.length === 1 ? '' : 's'}${byForge}${byKind ? ` (${byKind})` : ''}` },
+    {
+      check: 'tokens',
+      level: 'ok',
+      message: `${credentials.length} stored credential${credentials.length === 1 ? '' : 's'}${credentials.length === 0 ? '' : `; by forge: ${tally(forges)}; by kind: ${tally(kinds)}`}`,
+    },
   ];
+  // With --online a checked token's state comes from its forge, in one line: its stored
+  // expiry would only say the same thing twice (an expired token is also rejected).
+  const asked = new Set(online ? checkable.map(({ credential }) => credential) : []);
   for (const c of credentials) {
+    if (asked.has(c)) continue;
     const expiresAt = c.metadata?.expiresAt ?? c.secret.passwordExpiryUtc;
     if (expiresAt === undefined) continue;
     const days = daysLeft(expiresAt, now);
@@ -170,6 +183,8 @@ async function tokenChecks(context: CommandContext, credentials: readonly Stored
 
 export function plainTextChecks(entries: readonly ConfigEntry[], credentials: readonly StoredCredential[], env: NodeJS.ProcessEnv): Check[] {
   const managed = new Set(credentials.map((c) => c.target.host));
+  // Advice to drop a helper nobody configured cannot be followed.
+  const storeConfigured = entries.some((e) => e.value !== null && /^credential\..*helper$/i.test(e.key) && isStoreHelper(e.value));
   // The same files and the same parser as import, so every finding is one import can act on.
   const found = readPlainFiles(gitCredentialFiles(entries, env.HOME || homedir(), env.XDG_CONFIG_HOME), parseGitCredentials);
   const hostsByFile = new Map<string, Set<string>>();
@@ -181,7 +196,7 @@ export function plainTextChecks(entries: readonly ConfigEntry[], credentials: re
     check: 'plain-text',
     level: 'problem',
     message: `${file} holds a token in plain text for ${[...hosts].join(', ')}`,
-    fix: `git-credential-pat import --delete (moves them into the keychain and removes those lines), then drop the 'store' helper from your git config`,
+    fix: `git-credential-pat import --delete (moves them into the keychain and removes those lines)${storeConfigured ? ", then drop the 'store' helper from your git config" : ''}`,
   }));
   if (checks.length === 0) checks.push({ check: 'plain-text', level: 'ok', message: 'no plain-text token files for hosts git-credential-pat manages' });
   return checks;
@@ -189,11 +204,11 @@ export function plainTextChecks(entries: readonly ConfigEntry[], credentials: re
 
 async function selectionChecks(context: CommandContext, url: string, credentials: readonly StoredCredential[] | undefined): Promise<Check[]> {
   const checks: Check[] = [];
-  const useHttpPath = await context.git.getUrlmatch('credential.useHttpPath', url);
+  const useHttpPath = await context.git.getUrlmatch(GIT_USE_HTTP_PATH, url);
   if (useHttpPath !== undefined && /^(true|yes|on|1)$/i.test(useHttpPath)) {
     checks.push({ check: 'selection', level: 'warning', message: `credential.useHttpPath is on for ${url}: git asks per repository path; a token stored for the whole host still answers, but tokens stored by git go per repository` });
   }
-  const username = await context.git.getUrlmatch('credential.username', url);
+  const username = await context.git.getUrlmatch(GIT_USERNAME, url);
   const host = url.slice('https://'.length);
   const rule = hostDefault(await routingRules(context.git, host));
   // Routing to an account with no token makes git ask for it and get nothing, whoever else is stored.
@@ -203,7 +218,7 @@ async function selectionChecks(context: CommandContext, url: string, credentials
       check: 'selection',
       level: 'problem',
       message: `credential.username for ${url} is ${username}, but no token is stored for ${username} on ${host}: git asks for that account and gets nothing`,
-      fix: `${rule === undefined || rule.url === '' ? removalCommand(rule ?? { key: 'credential.username', scope: 'global' }) : `git-credential-pat use --clear${host === 'github.com' ? '' : ` --host ${host}`}`} (or log in as ${username})`,
+      fix: `${rule === undefined || rule.url === '' ? removalCommand(rule ?? { key: GIT_USERNAME, scope: 'global' }) : `git-credential-pat use --clear${host === 'github.com' ? '' : ` --host ${host}`}`} (or log in as ${username})`,
     });
   } else if (username !== undefined) {
     checks.push({ check: 'selection', level: 'ok', message: `credential.username for ${url} is ${username}: git asks for that account's token` });

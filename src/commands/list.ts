@@ -1,12 +1,14 @@
 // list: every credential this tool keeps, never the secret itself.
 import { providerOfStored } from '../hosts/choose.js';
 import { providerById } from '../hosts/registry.js';
-import { describeScopes, indexOnly, table, unconfirmedNote, viewOf, type CredentialView } from '../presentation.js';
+import { describeScopes, indexOnly, table, unconfirmedNote, validatedDay, viewOf, type CredentialView } from '../presentation.js';
 import { defineCommand } from '../cli-spec.js';
 import type { CommandContext } from './context.js';
 import { CommandError } from '../errors.js';
 import { shownName } from '../shown-text.js';
 import type { Inventory } from '../store/credential-store.js';
+import { NEVER_VALIDATED, UNKNOWN_KIND } from '../vocabulary.js';
+import { GIT_USERNAME } from '../setting-names.js';
 
 export const list = defineCommand({
   description: `
@@ -27,13 +29,13 @@ shows only what its index records.`,
       { name: 'protocol', help: 'https, or the protocol git stored it for' },
       { name: 'path', help: 'the repository path it is kept for; null for the whole host' },
       { name: 'username', help: 'the git username' },
-      { name: 'kind', help: "the token's kind from its shape (classic, fine-grained, personal, api-token...) or unknown" },
+      { name: 'kind', help: `the token's kind from its shape (classic, fine-grained, personal, api-token...) or ${UNKNOWN_KIND}` },
       { name: 'login', help: 'the account the forge named when the token was last checked; null if never' },
       { name: 'scopes', help: 'the scopes the forge reported; null when not listable or never checked (see checked)' },
       { name: 'checked', help: 'whether the forge ever confirmed this token' },
       { name: 'expires', help: 'expiry date (YYYY-MM-DD, UTC); null when none is known' },
       { name: 'daysLeft', help: 'whole days until expiry (negative once expired); null when none is known' },
-      { name: 'validated', help: 'when the forge last confirmed the token (ISO 8601); null if never (generic hosts: not validated)' },
+      { name: 'validated', help: `when the forge last confirmed the token (ISO 8601); null if never (the table says ${NEVER_VALIDATED}; generic hosts are never validated)` },
       { name: 'isDefault', help: "whether git's credential.<url>.username names this account for the host" },
       { name: 'inIndex', help: 'false when the item was found in the keychain but this index has no record of it (stored under another XDG_STATE_HOME)' },
     ],
@@ -66,10 +68,10 @@ shows only what its index records.`,
       `${v.protocol === 'https' ? '' : `${v.protocol}://`}${v.host}${v.path === null ? '' : `/${v.path}`}`,
       `${v.username || '(empty)'}${v.isDefault ? ' (default)' : ''}${v.inIndex ? '' : ' *'}`,
       v.provider,
-      v.kind === 'unknown' ? 'other' : v.kind,
+      v.kind,
       v.checked ? describeScopes(v.scopes, providerById(v.provider)) : '-',
       v.expires === null ? '-' : `${v.expires} (${(v.daysLeft ?? 0) < 0 ? 'expired' : `${v.daysLeft}d`})`,
-      v.validated?.slice(0, 10) ?? (v.provider === 'generic' ? 'not validated' : 'never'),
+      validatedDay(v.validated),
     ]);
     const unindexed = views.some((v) => !v.inIndex)
       ? '* in the keychain but not in this index (stored under another XDG_STATE_HOME?): git is served it all the same, and logout removes it\n'
@@ -84,7 +86,7 @@ async function credentialViews(context: CommandContext): Promise<{ views: Creden
   const defaults = new Map<string, string | undefined>();
   for (const c of credentials) {
     const url = `${c.target.protocol}://${c.target.host}`;
-    if (!defaults.has(url)) defaults.set(url, await context.git.getUrlmatch('credential.username', url));
+    if (!defaults.has(url)) defaults.set(url, await context.git.getUrlmatch(GIT_USERNAME, url));
   }
   const now = context.now();
   const views: CredentialView[] = [];

@@ -26,8 +26,10 @@ store a credential that worked. When another helper is configured for the same U
 (for example 'store', which keeps tokens in plain text in ~/.git-credentials),
 setup says so and offers to put this helper first and reset the list for that URL
 (an empty 'helper =' line, as git documents); your settings are kept, never
-silently deleted. --yes accepts that offer without asking. --undo removes exactly
-what setup added. It prints every change as the git config command you could type.`,
+silently deleted. --yes accepts that offer without asking. It prints the file it
+changed and the lines it appended there, as they now stand in that file, then the
+helpers git now runs. --undo removes exactly what setup added, and prints it as the
+git config commands you could have typed.`,
   options: {
     global: { type: 'boolean', help: 'write to your global git config (the default)' },
     local: { type: 'boolean', help: "write to this repository's git config" },

@@ -13,7 +13,9 @@ Checks every stored forge token (GitHub, GitLab, Gitea, Forgejo, Bitbucket, Azur
 DevOps; generic hosts are not validated) against its host's API, in parallel, and
 reports each as valid, expiring (within ${EXPIRY_WARNING_DAYS} days), expired, revoked, or unverified
 (the forge answered 403 or could not be reached: that says nothing about the token,
-which is kept). Exits non-zero when any token is not valid.`,
+which is kept). Exits 0 when every token is valid or expiring (an expiring token
+still works: rotate --expiring or a new login renews it, and cron can rely on the 0),
+1 when any is expired, revoked or unverified.`,
   options: {
     host: hostOption('only tokens for this host'),
     json: { type: 'boolean', help: 'print the reports as JSON on stdout' },

@@ -5,6 +5,7 @@ import { parseHostArgument } from '../hosts/host-name.js';
 import { get } from '../helper.js';
 import { defineCommand, hostOption } from '../cli-spec.js';
 import { CommandError, UsageError } from '../errors.js';
+import { GIT_USERNAME } from '../setting-names.js';
 
 export const token = defineCommand({
   description: `
@@ -26,7 +27,7 @@ output out of logs.`,
     const host = parseHostArgument(values.host ?? 'github.com');
     if (values.username === '') throw new UsageError('--username needs a name');
     const url = `https://${host}`;
-    const username = values.username ?? (await context.git.getUrlmatch('credential.username', url));
+    const username = values.username ?? (await context.git.getUrlmatch(GIT_USERNAME, url));
     const query = { target: { protocol: 'https', host }, ...(username === undefined ? {} : { username }) };
     const { answer, notices } = await get(context.store(), query, context.now());
     for (const notice of notices) context.err(`git-credential-pat: ${notice}\n`);

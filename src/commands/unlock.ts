@@ -23,14 +23,21 @@ The keyring file stays encrypted with this password; the password is never put i
 any process's arguments or environment.
 
 Where a desktop Secret Service already answers, or this one is already unlocked,
-it says so and changes nothing. A wrong password changes nothing and exits 1.`,
+it says so and changes nothing; with --quiet it says nothing then, for a line in
+~/.bash_profile that asks once per boot: [ -t 0 ] && git-credential-pat unlock --quiet
+A wrong password changes nothing and exits 1.`,
   options: {
     'password-stdin': { type: 'boolean', help: 'read the password from standard input (scripts), not the terminal' },
+    quiet: { type: 'boolean', short: 'q', help: 'print nothing when there is nothing to do (already unlocked, or a desktop keyring answers)' },
   },
-  examples: [{ command: 'git-credential-pat unlock' }, { command: 'pass show keyring | git-credential-pat unlock --password-stdin' }],
+  examples: [
+    { command: 'git-credential-pat unlock' },
+    { command: '[ -t 0 ] && git-credential-pat unlock --quiet', comment: 'in ~/.bash_profile: asks once per boot, silent after' },
+    { command: 'pass show keyring | git-credential-pat unlock --password-stdin' },
+  ],
   async run({ values }, context) {
     try {
-      return await unlockHere(values['password-stdin'] === true, context);
+      return await unlockHere(values['password-stdin'] === true, values.quiet === true, context);
     } catch (error) {
       if (error instanceof PrivateKeyringError) throw new CommandError(error.message);
       throw error;
@@ -39,10 +46,10 @@ it says so and changes nothing. A wrong password changes nothing and exits 1.`,
 });
 
 /** Starts and unlocks unless something already answers. */
-async function unlockHere(passwordStdin: boolean, context: CommandContext): Promise<number> {
+async function unlockHere(passwordStdin: boolean, quiet: boolean, context: CommandContext): Promise<number> {
   const { env } = context;
   const state = await inspectKeyring(env);
-  const done = await alreadyServed(state, context);
+  const done = await alreadyServed(state, quiet, context);
   if (done !== undefined) return done;
   const file = loginKeyringFile(env);
   const creating = !existsSync(file);
@@ -51,7 +58,7 @@ async function unlockHere(passwordStdin: boolean, context: CommandContext): Prom
   const release = holdDaemonsLock(env, true);
   try {
     const now = await inspectKeyring(env);
-    const served = await alreadyServed(now, context);
+    const served = await alreadyServed(now, quiet, context);
     if (served !== undefined) return served;
     const { socket, pid } = await startPrivateKeyring(env, password, now);
     await context.out(
@@ -65,8 +72,9 @@ async function unlockHere(passwordStdin: boolean, context: CommandContext): Prom
 }
 
 /** The exit code when something already serves (and nothing is to be started), else undefined. */
-async function alreadyServed(state: KeyringState, context: CommandContext): Promise<number | undefined> {
+async function alreadyServed(state: KeyringState, quiet: boolean, context: CommandContext): Promise<number | undefined> {
   if (state.kind === 'desktop') {
+    if (quiet) return 0;
     await context.out(`A Secret Service already answers on your session bus${state.pid ? ` (PID ${state.pid})` : ''}: git uses it. Nothing to do.\n`);
     return 0;
   }
@@ -75,6 +83,7 @@ async function alreadyServed(state: KeyringState, context: CommandContext): Prom
     throw new CommandError(`${providerLabel(state.provider)} serves the Secret Service on your session bus: ${adviceFor(state.provider, state.want, currentKeychainPlatform())}`);
   }
   if (state.kind === 'unlocked') {
+    if (quiet) return 0;
     await context.out(`Already unlocked: your private Secret Service (PID ${state.pid}) listens on ${state.socket}. Nothing changed.\n`);
     return 0;
   }

@@ -14,27 +14,28 @@ import { providerOfStored } from './choose.js';
 import { canSelfRotate } from './self-rotation.js';
 import { hostSetting } from './host-settings.js';
 import type { HostProvider, TokenCheck, Validation } from './provider.js';
+import { ENV_API_TIMEOUT, ENV_API_URL, PAT_API_URL } from '../setting-names.js';
 
 type Services = Pick<CommandContext, 'env' | 'git' | 'now'>;
 
-const API_URL_SETTING = 'patApiUrl';
+const API_URL_SETTING = PAT_API_URL;
 
 /** GIT_CREDENTIAL_PAT_API_TIMEOUT_MS overrides it, for slow proxies (and tests). */
 function apiTimeoutMs(env: NodeJS.ProcessEnv): number {
-  const value = Number(env.GIT_CREDENTIAL_PAT_API_TIMEOUT_MS);
+  const value = Number(env[ENV_API_TIMEOUT]);
   return Number.isInteger(value) && value > 0 ? value : 10_000;
 }
 
 /** An API URL set for exactly this host: GIT_CREDENTIAL_PAT_API_URL when login named it, else git config. */
 export async function configuredApiUrl(context: Pick<CommandContext, 'env' | 'git'>, host: string, named = false): Promise<string | undefined> {
-  const fromEnv = context.env.GIT_CREDENTIAL_PAT_API_URL;
+  const fromEnv = context.env[ENV_API_URL];
   if (fromEnv && !named) {
     throw new ApiUrlError(
       `GIT_CREDENTIAL_PAT_API_URL serves only the host named by login --host, not ${host}; for every command, set git config --global credential.https://${host}.patApiUrl URL`,
     );
   }
   if (fromEnv) return checkedApiUrl(fromEnv);
-  const configured = hostSetting(await context.git.entries('^credential\\..*patapiurl$'), API_URL_SETTING, host);
+  const configured = hostSetting(await context.git.entries(`^credential\\..*${API_URL_SETTING.toLowerCase()}$`), API_URL_SETTING, host);
   return configured === undefined ? undefined : checkedApiUrl(configured);
 }
 
@@ -57,7 +58,7 @@ async function apiBaseFor(context: Pick<CommandContext, 'env' | 'git'>, provider
  * and status, doctor and import later ask the same API for that host's token only.
  */
 export async function rememberApiUrl(context: Pick<CommandContext, 'env' | 'git'>, host: string): Promise<void> {
-  const fromEnv = context.env.GIT_CREDENTIAL_PAT_API_URL;
+  const fromEnv = context.env[ENV_API_URL];
   if (fromEnv) await context.git.setGlobal(`credential.https://${host}.${API_URL_SETTING}`, checkedApiUrl(fromEnv));
 }
 

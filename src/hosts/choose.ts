@@ -10,8 +10,9 @@ import { probeRealm } from './probe.js';
 import type { HostProvider, ProviderId } from './provider.js';
 import type { StoredCredential } from '../store/credential-store.js';
 import { isProviderId, providerById, providerByRealm, providerClaiming, recognisedKind } from './registry.js';
+import { PAT_PROVIDER } from '../setting-names.js';
 
-const PROVIDER_SETTING = 'patProvider';
+const PROVIDER_SETTING = PAT_PROVIDER;
 
 type Config = Pick<CommandContext, 'git'>;
 

@@ -111,13 +111,47 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Our own words for a failed request: a timeout, or the system's error code. */
+/**
+ * What a system error code means for a person, in words: the code itself tells only
+ * those who already know. Certificate failures are grouped, since the remedy is one.
+ */
+const NETWORK_WORDS: Readonly<Record<string, string>> = {
+  ENOTFOUND: 'its name does not resolve (no network, a mistyped host, or DNS is down)',
+  EAI_AGAIN: 'its name could not be resolved just now (DNS did not answer; check the network)',
+  ECONNREFUSED: 'nothing listens there (the server is down, or the address or port is wrong)',
+  ECONNRESET: 'the connection was cut (a proxy, a firewall or the server dropped it)',
+  ETIMEDOUT: 'the connection timed out (a firewall, or no route to it)',
+  EHOSTUNREACH: 'there is no route to it (the network is down or blocks it)',
+  ENETUNREACH: 'there is no network route (check the network connection)',
+  EPIPE: 'the connection was cut (a proxy, a firewall or the server dropped it)',
+  UND_ERR_SOCKET: 'the connection was cut (a proxy, a firewall or the server dropped it)',
+  UND_ERR_CONNECT_TIMEOUT: 'the connection timed out (a firewall, or no route to it)',
+};
+
+const CERTIFICATE_WORDS =
+  "its TLS certificate is not trusted here (a proxy that inspects HTTPS, or a self-signed certificate; give Node that CA with NODE_EXTRA_CA_CERTS=FILE)";
+
+/** A system error code in words; anything we have no words for is still named, so it can be looked up. Pure. */
+export function networkWords(code: string | undefined): string {
+  if (code === undefined) return 'the request failed before any answer came';
+  if (NETWORK_WORDS[code]) return NETWORK_WORDS[code];
+  if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|HOSTNAME_MISMATCH|SSL/.test(code)) {
+    return code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? 'its TLS certificate is for another name (a proxy, or the wrong host)' : CERTIFICATE_WORDS;
+  }
+  return `the request failed (${code})`;
+}
+
+/** Our own words for a failed request: a timeout, or what the system's error code means. */
 function failure(error: unknown, host: string, timeoutMs: number): string {
   const chain: Array<{ name?: unknown; code?: unknown }> = [];
   for (let cause = error; cause && typeof cause === 'object' && chain.length < 5; cause = (cause as { cause?: unknown }).cause) {
     chain.push(cause as { name?: unknown; code?: unknown });
   }
   if (chain.some((c) => c.name === 'TimeoutError' || c.name === 'AbortError')) return `${host} did not answer within ${timeoutMs / 1000} s`;
-  const code = chain.map((c) => c.code).find((c): c is string => typeof c === 'string' && /^[A-Z0-9_]+$/.test(c));
-  return `cannot reach ${host} (${code ?? 'network error'})`;
+  // The innermost code is the system's own (undici wraps it in codes of its own).
+  const code = chain
+    .map((c) => c.code)
+    .filter((c): c is string => typeof c === 'string' && /^[A-Z0-9_]+$/.test(c))
+    .at(-1);
+  return `cannot reach ${host}: ${networkWords(code)}`;
 }

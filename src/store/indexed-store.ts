@@ -207,14 +207,24 @@ export class IndexedStore implements CredentialStore {
     });
   }
 
+  /** Read only, no lock: true means a claim now would find today's reminder given already (warnedAt only grows). */
+  warnedRecently(target: Target, username: string, nowMs: number): boolean {
+    const row = findRow(this.index.rows(), target, username);
+    return row !== undefined && warnedRecently(row, nowMs);
+  }
+
   async claimDailyWarning(target: Target, username: string, nowMs: number): Promise<boolean> {
     let claimed = false;
     this.index.update((rows) => {
       const row = findRow(rows, target, username) ?? { target, username, storedAt: nowMs };
-      if (row.warnedAt !== undefined && nowMs - row.warnedAt < WARNING_INTERVAL_MS) return rows;
+      if (warnedRecently(row, nowMs)) return rows;
       claimed = true;
       return upsertRow(rows, { ...row, warnedAt: nowMs });
     });
     return claimed;
   }
+}
+
+function warnedRecently(row: IndexRow, nowMs: number): boolean {
+  return row.warnedAt !== undefined && nowMs - row.warnedAt < WARNING_INTERVAL_MS;
 }

@@ -5,11 +5,13 @@ import { markAbandonedNativeWork } from '../exit.js';
 import type { Trace } from '../trace.js';
 import { KeychainUnavailableError } from './credential-store.js';
 import { lookAtService, retryDelayMs, verdict, type KeychainFailure, type ServiceQuestions, type Sighting, type Situation } from './keychain-health.js';
-import { nowMs } from '../clock.js';
+import { RunClock } from './run-clock.js';
 
 export interface CallWatch {
   /** When a call still pending makes the helper ask what is wrong (and how long it then waits for an answer). */
   readonly timeoutMs: number;
+  /** When the first question comes, if sooner: this process's keychain was already waited on that long (the quick door). */
+  readonly firstAskMs?: number | undefined;
   /** Past this much run time even a working service is given up on. */
   readonly busyLimitMs: number;
   /** Absent where nothing can be asked (no D-Bus on this platform). */
@@ -26,7 +28,7 @@ export async function watchedCall<T>(operation: (signal: AbortSignal) => Promise
   let controller = new AbortController();
   let attempt = start(operation, controller.signal);
   let previous: Sighting | undefined;
-  let askAt = timeoutMs;
+  let askAt = Math.min(timeoutMs, watch.firstAskMs ?? timeoutMs);
   let retries = 0;
   try {
     for (;;) {
@@ -99,43 +101,3 @@ function isReplyTimeout(error: unknown): boolean {
   return error instanceof Error && /Did not receive a reply/.test(error.message);
 }
 
-const TICK_MS = 100;
-
-/**
- * Counts only time in which this process ran: on a machine starved of CPU (two
- * hundred helpers at once) a late tick is our stall, not the keychain's, and an
- * answer that arrived meanwhile is read (in the poll phase) before a deadline fires.
- */
-class RunClock {
-  private spent = 0;
-  private last = nowMs();
-  private readonly waiters = new Set<{ readonly at: number; readonly resolve: () => void }>();
-  private readonly ticker: NodeJS.Timeout;
-
-  constructor() {
-    this.ticker = setInterval(() => {
-      const now = nowMs();
-      this.spent += Math.min(now - this.last, 2 * TICK_MS);
-      this.last = now;
-      for (const waiter of this.waiters) {
-        if (waiter.at > this.spent) continue;
-        this.waiters.delete(waiter);
-        setImmediate(waiter.resolve);
-      }
-    }, TICK_MS);
-    this.ticker.unref();
-  }
-
-  ranMs(): number {
-    return this.spent;
-  }
-
-  /** Resolves once this process has run `ms` in all since the clock started. */
-  after(ms: number): Promise<void> {
-    return new Promise((resolve) => this.waiters.add({ at: ms, resolve }));
-  }
-
-  stop(): void {
-    clearInterval(this.ticker);
-  }
-}

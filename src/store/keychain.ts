@@ -35,11 +35,11 @@ export function keychainTimeoutMs(env: NodeJS.ProcessEnv = process.env, platform
  * With a reader (Linux: our own Secret Service client), reads try it first and fall
  * back to the binding when it cannot answer.
  */
-export function openKeychainStore(env: NodeJS.ProcessEnv = process.env, trace?: Trace, reader?: SecretReader): IndexedStore {
+export function openKeychainStore(env: NodeJS.ProcessEnv = process.env, trace?: Trace, reader?: SecretReader, alreadyWaitedMs = 0): IndexedStore {
   // Only Linux has a Secret Service on a bus: to ask what is wrong, and to write without the binding's 2 s reply timeout.
   const linux = process.platform === 'linux';
   const questions = linux ? () => new SecretServiceQuestions(env) : undefined;
-  const secrets = new KeychainSecrets(keychainTimeoutMs(env), reader, trace, questions, linux ? secretServiceWriter(env) : undefined, linux ? 'may-hide' : 'exact');
+  const secrets = new KeychainSecrets(keychainTimeoutMs(env), reader, trace, questions, linux ? secretServiceWriter(env) : undefined, linux ? 'may-hide' : 'exact', alreadyWaitedMs);
   moveWindowsState(env);
   return new IndexedStore(trace ? new TracingSecrets(secrets, trace) : secrets, new IndexFile(defaultIndexPath(env)));
 }
@@ -58,6 +58,8 @@ export class KeychainSecrets implements SecretBackend {
      * lookup is a search, which a locked collection can answer with nothing.
      */
     private readonly lookups: 'exact' | 'may-hide' = 'may-hide',
+    /** How long the quick door already waited on this keychain, which did not answer: the first question comes that much sooner. */
+    private readonly alreadyWaitedMs = 0,
   ) {}
 
   get(service: string, account: string): Promise<string | null> {
@@ -158,6 +160,7 @@ export class KeychainSecrets implements SecretBackend {
     try {
       return await watchedCall(operation, {
         timeoutMs: this.timeoutMs,
+        firstAskMs: this.timeoutMs - this.alreadyWaitedMs,
         busyLimitMs: keychainBusyLimitMs(this.timeoutMs),
         questions: this.questions,
         trace: this.trace,

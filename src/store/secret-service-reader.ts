@@ -37,9 +37,9 @@ interface Link {
 }
 
 /** undefined when the environment names no bus this client can open exactly. */
-export function secretServiceReader(env: NodeJS.ProcessEnv, nodeVersion = process.versions.node): SecretReader | undefined {
+export function secretServiceReader(env: NodeJS.ProcessEnv, nodeVersion = process.versions.node, { person = personCanAnswer(env) } = {}): SecretReader | undefined {
   const socket = openableBusSocket(env.DBUS_SESSION_BUS_ADDRESS, nodeVersion);
-  return socket && new SecretServiceReader(socket, 'plain', personCanAnswer(env), promptDeadlineMs(env));
+  return socket && new SecretServiceReader(socket, 'plain', person, promptDeadlineMs(env));
 }
 
 export class SecretServiceReader implements SecretReader {

@@ -14,8 +14,16 @@ export async function validateToken({ token, apiBase, timeoutMs }: TokenCheck): 
   if (status === 401) return { state: 'revoked' };
   if (status === 403) {
     if (header('x-ratelimit-remaining') === '0') return { state: 'forbidden', reason: 'rate-limited', message: `${host} rate limit reached; try again later` };
-    if (header('x-github-sso') !== undefined) {
-      return { state: 'forbidden', reason: 'sso', message: 'an organisation requires SAML single sign-on: authorise the token for it on GitHub' };
+    const sso = header('x-github-sso');
+    if (sso !== undefined) {
+      const url = ssoAuthorisationUrl(sso);
+      return {
+        state: 'forbidden',
+        reason: 'sso',
+        message: url
+          ? `an organisation requires SAML single sign-on; authorise the token for it at ${url}`
+          : "an organisation requires SAML single sign-on; authorise the token for it on GitHub (Settings, Developer settings, the token's Configure SSO)",
+      };
     }
     return { state: 'forbidden', reason: 'other', message: `${host} answered 403 Forbidden` };
   }
@@ -34,4 +42,21 @@ export function parseScopes(header: string | undefined): string[] | null {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/**
+ * GitHub's `X-GitHub-SSO: required; url=https://github.com/orgs/ORG/sso?authorization_request=…`
+ * (gh prints the same URL). Only a plain https URL of visible characters is passed on: the
+ * header reaches a person's terminal, so nothing in it may be a control sequence. Pure.
+ */
+export function ssoAuthorisationUrl(header: string): string | undefined {
+  const [state, ...params] = header.split(';').map((part) => part.trim());
+  if (state?.toLowerCase() !== 'required') return undefined;
+  const url = params.find((p) => p.toLowerCase().startsWith('url='))?.slice(4);
+  if (!url || !/^https:\/\/[\x21-\x7e]+$/.test(url)) return undefined;
+  try {
+    return new URL(url).protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
 }
