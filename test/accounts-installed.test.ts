@@ -2,20 +2,18 @@
 // into a fresh prefix and found on PATH, real git reading the config the commands
 // write, a loopback GitHub API and a keyring of this file's own. Each block is one
 // thing a gh or Git Credential Manager user tripped on (issue 22).
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHubApi, type FakeGitHubApi } from './support/github-api.js';
 import { gitClient, type GitClient } from './support/git-client.js';
 import { testHome, uniqueHost } from './support/helper-process.js';
+import { installPackedPackage } from './support/installed-package.js';
 import { ownKeyring } from './support/private-keyring.js';
 import { runOnTerminal } from './support/pty.js';
 
-const REPO = fileURLToPath(new URL('..', import.meta.url));
 const OCTOCAT = 'ghp_installedOctocat000000000000000000001';
 const OCTOREAD = 'ghp_installedOctoread00000000000000000002';
 const OCTOWORK = 'ghp_installedOctowork00000000000000000003';
@@ -27,12 +25,7 @@ let bin: string;
 const keyring = ownKeyring();
 
 beforeAll(async () => {
-  const work = mkdtempSync(join(tmpdir(), 'gcp-accounts-pack-'));
-  execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-  const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
-  const prefix = join(work, 'prefix');
-  execFileSync('npm', ['install', '--global', '--prefix', prefix, '--omit=dev', '--no-audit', '--no-fund', '--no-update-notifier', '--prefer-offline', tarball], { stdio: 'ignore' });
-  bin = join(prefix, 'bin');
+  bin = installPackedPackage('accounts');
   api = await startFakeGitHubApi({
     [OCTOCAT]: { login: 'octocat', scopes: ['repo', 'workflow'] },
     [OCTOREAD]: { login: 'octoread', scopes: ['repo', 'workflow'] },

@@ -5,17 +5,15 @@
 // suite runs (scripts/test), so packing skips prepack and leaves dist/ alone for the
 // tests running beside this one.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startGitLabApi, type GitLabApi } from './support/forge-apis.js';
 import { gitClient } from './support/git-client.js';
 import { testHome, uniqueHost } from './support/helper-process.js';
+import { installPackedPackage } from './support/installed-package.js';
 import { ownKeyring } from './support/private-keyring.js';
 
-const REPO = fileURLToPath(new URL('..', import.meta.url));
 const OLD = 'glpat-installedRotate000001';
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -24,12 +22,7 @@ let bin: string;
 const keyring = ownKeyring();
 
 beforeAll(async () => {
-  const work = mkdtempSync(join(tmpdir(), 'gcp-rotate-pack-'));
-  execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-  const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
-  const prefix = join(work, 'prefix');
-  execFileSync('npm', ['install', '--global', '--prefix', prefix, '--omit=dev', '--no-audit', '--no-fund', '--no-update-notifier', '--prefer-offline', tarball], { stdio: 'ignore' });
-  bin = join(prefix, 'bin');
+  bin = installPackedPackage('rotate');
   api = await startGitLabApi({ [OLD]: { username: 'packed', scopes: ['api'], expiresAt: isoDay(Date.now() + 3 * 86_400_000), createdAt: new Date(Date.now() - 27 * 86_400_000).toISOString() } });
 }, 180_000);
 

@@ -3,20 +3,18 @@
 // to type; the same things have the same names; network failures are said in words;
 // unlock has a quiet form; the help texts and the man page say what happens.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli-registry.js';
 import { networkWords } from '../src/hosts/http.js';
 import { CONFIG_KEYS } from '../src/settings.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from './support/github-api.js';
 import { testHome, uniqueHost } from './support/helper-process.js';
+import { installPackedPackage } from './support/installed-package.js';
 import { ownKeyring } from './support/private-keyring.js';
 
-const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLASSIC = 'ghp_voiceInstalled000000000000000000001';
 const SSO = 'ghp_voiceInstalledSso0000000000000000001';
 
@@ -25,12 +23,7 @@ let api: FakeGitHubApi;
 const keyring = ownKeyring();
 
 beforeAll(async () => {
-  const work = mkdtempSync(join(tmpdir(), 'gcp-voice-pack-'));
-  execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-  const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
-  const prefix = join(work, 'prefix');
-  execFileSync('npm', ['install', '--global', '--prefix', prefix, '--omit=dev', '--no-audit', '--no-fund', '--no-update-notifier', '--prefer-offline', tarball], { stdio: 'ignore' });
-  bin = join(prefix, 'bin');
+  bin = installPackedPackage('voice');
   api = await startFakeGitHubApi({ [CLASSIC]: { login: 'octocat', scopes: ['repo'] }, [SSO]: { login: 'octocat', status: 403 } });
 }, 180_000);
 
