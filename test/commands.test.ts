@@ -1,11 +1,11 @@
 // The management commands as a person runs them: real processes, the real Secret
 // Service, and a local server that answers like GitHub's API.
 import { execFileSync } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHubApi, type FakeGitHubApi } from './support/github-api.js';
 import { request, runHelper, testHome, uniqueHost } from './support/helper-process.js';
 import { ownKeyring } from './support/private-keyring.js';
+import { closedPort } from './support/loopback.js';
 
 const DAY = 86_400_000;
 const CLASSIC = 'ghp_classicToken0000000000000000000000001';
@@ -59,14 +59,6 @@ function session() {
   return { env, run, login, listed };
 }
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function expectNoToken(...texts: string[]) {
   for (const text of texts) for (const token of ALL_TOKENS) expect(text).not.toContain(token);

@@ -4,7 +4,6 @@
 // unlock has a quiet form; the help texts and the man page say what happens.
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli-registry.js';
@@ -14,6 +13,7 @@ import { startFakeGitHubApi, type FakeGitHubApi } from './support/github-api.js'
 import { testHome, uniqueHost } from './support/helper-process.js';
 import { installPackedPackage } from './support/installed-package.js';
 import { ownKeyring } from './support/private-keyring.js';
+import { closedPort } from './support/loopback.js';
 
 const CLASSIC = 'ghp_voiceInstalled000000000000000000001';
 const SSO = 'ghp_voiceInstalledSso0000000000000000001';
@@ -68,13 +68,6 @@ const git = (args: string[], env: NodeJS.ProcessEnv) => execFileSync('git', args
 /** What Node prints for an error nobody handled. */
 const STACK = /Error: write|EPIPE|node:events|node:internal|^\s+at /m;
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('a closed stdout (item 9)', () => {
   it('every command and every help ends quietly when its reader has gone', async () => {
