@@ -23,8 +23,11 @@ const ANSWER_WITHIN_MS = 5_000;
 /** doctor asks more than one question; still nothing like the 60 s seen. */
 const DOCTOR_WITHIN_MS = 10_000;
 const TEST_LIMIT_MS = 20_000;
-/** What list must say when the keychain could not be read in full (the issue: "it may be incomplete"). */
-const MAY_BE_INCOMPLETE = /incomplete|may not (show|list|include)|not (show|list)(ing)? everything/i;
+/**
+ * What list says, first and failing, when the keychain cannot be read at all (issue 22,
+ * item 7: an empty list would pass for an empty keychain), each row kept and named.
+ */
+const UNREADABLE = /^git-credential-pat list: the keychain cannot be read: [^\n]+\. 1 recorded credential stays recorded: alice on \S+\.\n$/;
 
 /** Who serves, as a message should name it. */
 const NAMED: Record<ProviderName, RegExp> = {
@@ -303,7 +306,9 @@ function lockedThenUnlocked(use: () => Provider): void {
       expect(named.ms).toBeLessThan(ANSWER_WITHIN_MS);
 
       const list = await helper(['list'], env);
-      expect(list.stdout + list.stderr).toMatch(MAY_BE_INCOMPLETE);
+      expect({ code: list.code, stdout: list.stdout }).toEqual({ code: 1, stdout: '' });
+      expect(list.stderr).toMatch(UNREADABLE);
+      for (const advice of UNLOCK_ADVICE[provider.mode.name]) expect(list.stderr).toMatch(advice);
       expect(indexRows(env)).toEqual(rows);
 
       const erase = await helper(['erase'], env, { protocol: 'https', host, username: 'alice', password });
@@ -359,7 +364,9 @@ describe('KeePassXC with "unlock before search" off, locked: a search that finds
       // Not a silent miss: git's user learns why no token came.
       for (const advice of UNLOCK_ADVICE.keepassxc) expect(locked.stderr).toMatch(advice);
       const list = await helper(['list'], env);
-      expect(list.stdout + list.stderr).toMatch(MAY_BE_INCOMPLETE);
+      expect({ code: list.code, stdout: list.stdout }).toEqual({ code: 1, stdout: '' });
+      expect(list.stderr).toMatch(UNREADABLE);
+      for (const advice of UNLOCK_ADVICE.keepassxc) expect(list.stderr).toMatch(advice);
       expect(indexRows(env)).toEqual(rows);
       const logout = await helper(['logout', '--host', host, '--yes'], env);
       expect(logout.stderr).toMatch(/lock/i);

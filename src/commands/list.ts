@@ -46,7 +46,7 @@ shows only what its index records.`,
     if (unreadable !== undefined) {
       // First, and failing: an empty list here would pass for an empty keychain. The index keeps every row.
       const kept = unconfirmed.length === 0 ? '' : ` ${unconfirmed.length} recorded credential${unconfirmed.length === 1 ? ' stays' : 's stay'} recorded: ${unconfirmed.map((r) => `${shownName(r.username) || '(empty)'} on ${r.target.host}`).join(', ')}.`;
-      throw new CommandError(`the keychain cannot be read: ${unreadable}${kept}`);
+      throw new CommandError(`the keychain cannot be read: ${/[.!?]$/.test(unreadable) ? unreadable : `${unreadable}.`}${kept}`);
     }
     if (!wholeKeychain) context.err(`note: ${indexOnly(context.env)}\n`);
     if (unconfirmed.length > 0) context.err(`note: ${unconfirmedNote(unconfirmed, unreadable)}\n`);

@@ -14,6 +14,12 @@ export interface CallWatch {
   readonly firstAskMs?: number | undefined;
   /** Past this much run time even a working service is given up on. */
   readonly busyLimitMs: number;
+  /**
+   * Whether a native keychain call is still running in the thread pool. Only then does
+   * an abandoned call keep the process from exiting (src/exit.ts); one of our own
+   * client's ends with its connection.
+   */
+  readonly nativePending: () => boolean;
   /** Absent where nothing can be asked (no D-Bus on this platform). */
   readonly questions?: (() => ServiceQuestions & { close(): void }) | undefined;
   /** The one line for a failure; `asked` says whether the Secret Service could be asked. */
@@ -62,7 +68,7 @@ export async function watchedCall<T>(operation: (signal: AbortSignal) => Promise
       if (next.kind === 'fail') {
         if (!first) {
           controller.abort();
-          markAbandonedNativeWork();
+          if (watch.nativePending()) markAbandonedNativeWork();
         }
         throw new KeychainUnavailableError(await watch.explain(next.failure, first?.error, situation.health !== 'unknown'));
       }

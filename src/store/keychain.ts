@@ -21,6 +21,19 @@ import { adviceFor, KWALLET_API_OFF, type ServiceWant } from './secret-service-p
 // process cannot read. Other platforms ignore the option.
 const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
 
+/** Native calls still running in libuv's thread pool: each one started through `native`. */
+let nativeInFlight = 0;
+
+/** A call into the binding, counted while it runs (CallWatch.nativePending). */
+async function native<T>(call: () => Promise<T>): Promise<T> {
+  nativeInFlight++;
+  try {
+    return await call();
+  } finally {
+    nativeInFlight--;
+  }
+}
+
 /**
  * git waits for us; a keychain that does not answer must not hang a fetch. Where a
  * person can answer an unlock prompt (a Linux desktop, macOS, Windows), give them
@@ -64,12 +77,12 @@ export class KeychainSecrets implements SecretBackend {
 
   get(service: string, account: string): Promise<string | null> {
     return this.call(async (signal) =>
-      this.own(await this.reader?.get(service, account, signal), () => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).getPassword(signal)),
+      this.own(await this.reader?.get(service, account, signal), () => native(() => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).getPassword(signal))),
     );
   }
 
   find(service: string): Promise<Array<{ account: string; password: string }>> {
-    return this.call(async (signal) => this.own(await this.reader?.find(service, signal), () => keyring().findCredentialsAsync(service, null, signal)));
+    return this.call(async (signal) => this.own(await this.reader?.find(service, signal), () => native(() => keyring().findCredentialsAsync(service, null, signal))));
   }
 
   /**
@@ -101,19 +114,19 @@ export class KeychainSecrets implements SecretBackend {
       });
     }
     if (this.lookups !== 'exact') return Promise.resolve(false);
-    return this.call(async (signal) => (await new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).getPassword(signal)) === null);
+    return this.call(async (signal) => (await native(() => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).getPassword(signal))) === null);
   }
 
   set(service: string, account: string, secret: string): Promise<void> {
     return this.call(async (signal) =>
-      this.own(await this.writeAfterRelease(() => this.writer?.set(service, account, secret, signal)), () => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).setPassword(secret, signal)),
+      this.own(await this.writeAfterRelease(() => this.writer?.set(service, account, secret, signal)), () => native(() => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).setPassword(secret, signal))),
     );
   }
 
   /** Through our own client where it can: Item.Delete needs no transfer session, which the binding always opens. */
   delete(service: string, account: string): Promise<boolean> {
     return this.call(async (signal) =>
-      this.own(await this.writeAfterRelease(() => this.writer?.delete(service, account, signal)), () => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).deletePassword(signal)),
+      this.own(await this.writeAfterRelease(() => this.writer?.delete(service, account, signal)), () => native(() => new (keyring().AsyncEntry)(service, account, ENTRY_OPTIONS).deletePassword(signal))),
     );
   }
 
@@ -160,6 +173,7 @@ export class KeychainSecrets implements SecretBackend {
     try {
       return await watchedCall(operation, {
         timeoutMs: this.timeoutMs,
+        nativePending: () => nativeInFlight > 0,
         firstAskMs: this.timeoutMs - this.alreadyWaitedMs,
         busyLimitMs: keychainBusyLimitMs(this.timeoutMs),
         questions: this.questions,
