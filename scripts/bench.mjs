@@ -417,6 +417,8 @@ ${storeNote()}
 
 ${targetsTable}
 
+Where a row is above its line, [docs/speed.md](docs/speed.md#the-helper-door) ("Where a \`get\` and a \`store\` stand") gives the measured reason: timestamps taken inside one \`get\`, ours beside the bound's, phase by phase.
+
 ## Peak RSS of one \`get\` (helper run directly, GNU time %M, median of ${opts.quick ? 3 : 9})
 
 ${rssTable}
