@@ -75,7 +75,10 @@ async function answer(action: 'get' | 'store', request: Uint8Array, secrets: Rea
   const keychain = new ReadOnlyStore(new IndexedStore(secrets, new IndexFile(defaultIndexPath(env))));
   if (action === 'store') {
     const credential = credentialOf(attributes);
-    if (!credential) return false;
+    // What git stores after a success came from a get, so the index records it. One it
+    // does not record is new, a write: the whole door's from the start, before any
+    // connection of ours, so that a new store is one keychain client, not two.
+    if (!credential || !keychain.recorded(credential.target, credential.username)) return false;
     await store(keychain, credential, { env });
     return true;
   }

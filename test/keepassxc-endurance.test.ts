@@ -5,15 +5,17 @@
 // existing item's secret in place. Run alone with the provider matrix, after the
 // suite (scripts/test): beside the rest of the suite, on two cores, KeePassXC still
 // died now and then, at store 29 to 34, a crash of its own whose trigger we could not
-// isolate (it makes itself undumpable, so there is no core to read); the README says so.
+// isolate (it makes itself undumpable, so there is no core to read); docs/keychains.md
+// says so. Alone, it died once more at store 26 (CI, 2026-12-07), so this test too runs
+// once more on a fresh KeePassXC after a death, and only after a death.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { request, runHelper, testHome } from './support/helper-process.js';
-import { useProvider } from './support/providers.js';
+import { RETRY_AFTER_PROVIDER_DEATH, useProvider } from './support/providers.js';
 
 const CALL_LIMIT_MS = 8_000;
 
-describe('KeePassXC through forty stores in a row', () => {
+describe('KeePassXC through forty stores in a row', { retry: RETRY_AFTER_PROVIDER_DEATH }, () => {
   const running = useProvider({ name: 'keepassxc' });
 
   it('each store works and KeePassXC is still there after every one', async () => {

@@ -207,6 +207,11 @@ export class IndexedStore implements CredentialStore {
     });
   }
 
+  /** Whether the index records this account at exactly this target (read only, no lock, no keychain call). */
+  recorded(target: Target, username: string): boolean {
+    return findRow(this.index.rows(), target, username) !== undefined;
+  }
+
   /** Read only, no lock: true means a claim now would find today's reminder given already (warnedAt only grows). */
   warnedRecently(target: Target, username: string, nowMs: number): boolean {
     const row = findRow(this.index.rows(), target, username);

@@ -78,6 +78,10 @@ export class ReadOnlyStore implements CredentialStore {
     return this.store.read(target, username);
   }
 
+  recorded(target: Target, username: string): boolean {
+    return this.store.recorded(target, username);
+  }
+
   accounts(target: Target, reach?: 'known' | 'all'): Promise<Account[]> {
     return this.store.accounts(target, reach);
   }
