@@ -8,6 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync
 import { join } from 'node:path';
 import { parseBusAddress } from '../../../src/store/dbus/address.js';
 import { BusConnection, expectBody, type MethodCall, type Reply } from '../../../src/store/dbus/connection.js';
+import { DBusErrorReply } from '../../../src/store/dbus/errors.js';
 import { variant, type DBusValue, type Variant } from '../../../src/store/dbus/wire.js';
 
 export const SECRETS = 'org.freedesktop.secrets';
@@ -160,7 +161,22 @@ export class Control {
     this.connection = BusConnection.open(socket);
   }
 
+  /**
+   * Asked once more after UnknownMethod from the Secret Service, as our reader asks
+   * (SecretServiceClient.searchItems): gnome-keyring 42 answers a new connection's first
+   * calls so until it has registered the client (a matrix run lost its first
+   * gnome-keyring test to it in CI). UnknownMethod means nothing was done: safe to repeat.
+   */
   async call(call: MethodCall, limitMs = CALL_LIMIT_MS): Promise<Reply> {
+    try {
+      return await this.callOnce(call, limitMs);
+    } catch (error) {
+      if (call.destination !== SECRETS || !(error instanceof DBusErrorReply) || error.errorName !== 'org.freedesktop.DBus.Error.UnknownMethod') throw error;
+      return this.callOnce(call, limitMs);
+    }
+  }
+
+  private async callOnce(call: MethodCall, limitMs: number): Promise<Reply> {
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
