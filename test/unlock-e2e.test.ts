@@ -4,7 +4,7 @@
 // with no prompt; `lock` makes get fail fast; the same password serves the same
 // token again; a wrong password changes nothing. All the while, every process's
 // environment and argv are read for the password.
-import { spawn } from 'node:child_process';
+import { runProcess, type ProcessResult } from './support/run-process.js';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,31 +24,9 @@ let home: string;
 let bin: string;
 const daemonPids = new Set<number>();
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
+type Run = ProcessResult;
 
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, [...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
-}
+const run = (command: string, args: readonly string[], env: NodeJS.ProcessEnv, input = ''): Promise<Run> => runProcess(command, args, env, { input });
 
 /** The session that runs unlock/lock: an SSH login with XDG_RUNTIME_DIR and no D-Bus. */
 function loginEnv(): NodeJS.ProcessEnv {

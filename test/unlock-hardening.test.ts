@@ -14,30 +14,12 @@ import { busLocation } from '../src/private-bus/location.js';
 import { HELPER } from './support/helper-process.js';
 import { processRunning } from './support/proc-scan.js';
 import { runOnTerminal } from './support/pty.js';
+import { runProcess, type ProcessResult } from './support/run-process.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ProcessResult;
 
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, input: string | Buffer = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
-}
+const run = (command: string, args: readonly string[], env: NodeJS.ProcessEnv, input: string | Buffer = ''): Promise<Run> =>
+  runProcess(command, args, env, { input });
 
 const roots: Array<{ root: string; env: NodeJS.ProcessEnv }> = [];
 

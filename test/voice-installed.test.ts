@@ -2,7 +2,7 @@
 // run from PATH. A closed pipe ends quietly; every usage error is one line with what
 // to type; the same things have the same names; network failures are said in words;
 // unlock has a quiet form; the help texts and the man page say what happens.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { testHome, uniqueHost } from './support/helper-process.js';
 import { installPackedPackage } from './support/installed-package.js';
 import { ownKeyring } from './support/private-keyring.js';
 import { closedPort } from './support/loopback.js';
+import { runProcess } from './support/run-process.js';
 
 const CLASSIC = 'ghp_voiceInstalled000000000000000000001';
 const SSO = 'ghp_voiceInstalledSso0000000000000000001';
@@ -44,23 +45,9 @@ function session(): NodeJS.ProcessEnv {
 }
 
 /** The installed program, found on PATH; `closeStdout` closes the reading end before it writes a byte, as `| head -0` would. */
-function run(args: readonly string[], env: NodeJS.ProcessEnv, { input = '', closeStdout = false } = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git-credential-pat', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    if (closeStdout) child.stdout.destroy();
-    else child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
+async function run(args: readonly string[], env: NodeJS.ProcessEnv, { input = '', closeStdout = false } = {}): Promise<Result> {
+  const { code, stdout, stderr } = await runProcess('git-credential-pat', args, env, { input, closeStdout, limitMs: 30_000 });
+  return { code, stdout, stderr };
 }
 
 const git = (args: string[], env: NodeJS.ProcessEnv) => execFileSync('git', args, { env, encoding: 'utf8' });

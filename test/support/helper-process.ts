@@ -1,19 +1,14 @@
 // Runs the built helper as git would: a real process, request on stdin.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runProcess, type ProcessResult } from './run-process.js';
 
 export const HELPER = fileURLToPath(new URL('../../bin/git-credential-pat.cjs', import.meta.url));
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
+export type RunResult = ProcessResult;
 
 /** A private HOME/XDG tree, so the index file and git config are the test's own. */
 export function testHome(): NodeJS.ProcessEnv {
@@ -44,32 +39,7 @@ export function runHelper(
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 15_000,
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [HELPER, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        stdout: Buffer.concat(out).toString(),
-        stderr: Buffer.concat(err).toString(),
-        ms: performance.now() - started,
-      });
-    });
-    child.stdin.on('error', () => {
-      // The helper may stop reading early (at a blank line or an oversized request).
-    });
-    child.stdin.end(input);
-  });
+  return runProcess(process.execPath, [HELPER, ...args], { ...process.env, ...env }, { input, limitMs: timeoutMs });
 }
 
 /** `key=value` lines from attribute pairs, as git writes them. */

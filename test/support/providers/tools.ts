@@ -1,7 +1,7 @@
 // Running the providers' own command-line tools, and the folder a provider lives in.
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { runProcess } from '../run-process.js';
 
 export interface ToolResult {
   code: number | null;
@@ -10,28 +10,10 @@ export interface ToolResult {
 }
 
 /** Runs a tool to the end; `input` goes to its stdin (how a password reaches it: never argv). */
-export function runTool(command: string, args: readonly string[], env: NodeJS.ProcessEnv, input = '', limitMs = 20_000): Promise<ToolResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} did not finish within ${limitMs} ms`));
-    }, limitMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
+export async function runTool(command: string, args: readonly string[], env: NodeJS.ProcessEnv, input = '', limitMs = 20_000): Promise<ToolResult> {
+  const { code, stdout, stderr, timedOut } = await runProcess(command, args, env, { input, limitMs });
+  if (timedOut) throw new Error(`${command} ${args.join(' ')} did not finish within ${limitMs} ms`);
+  return { code, stdout, stderr };
 }
 
 export async function mustRun(command: string, args: readonly string[], env: NodeJS.ProcessEnv, input = ''): Promise<string> {
