@@ -52,13 +52,15 @@ export async function ownerUid(address: string, name: string, env: NodeJS.Proces
   return Number.isInteger(uid) && uid >= 0 ? uid : undefined;
 }
 
+/** A collection's Locked property; `said` is the bus's answer when the Secret Service does not say. */
+export type CollectionLock = { readonly locked: boolean } | { readonly locked: undefined; readonly said: string };
+
+export async function collectionLocked(address: string, path: string, env: NodeJS.ProcessEnv): Promise<CollectionLock> {
+  const reply = await dbusSend(address, [`--dest=${SECRETS}`, path, 'org.freedesktop.DBus.Properties.Get', 'string:org.freedesktop.Secret.Collection', 'string:Locked'], env);
+  return reply.ok ? { locked: /boolean true/.test(reply.text) } : { locked: undefined, said: reply.message };
+}
+
 /** Whether the default collection is locked; undefined when the Secret Service does not say. */
 export async function defaultCollectionLocked(address: string, env: NodeJS.ProcessEnv): Promise<boolean | undefined> {
-  const reply = await dbusSend(
-    address,
-    [`--dest=${SECRETS}`, '/org/freedesktop/secrets/aliases/default', 'org.freedesktop.DBus.Properties.Get', 'string:org.freedesktop.Secret.Collection', 'string:Locked'],
-    env,
-  );
-  if (!reply.ok) return undefined;
-  return /boolean true/.test(reply.text);
+  return (await collectionLocked(address, '/org/freedesktop/secrets/aliases/default', env)).locked;
 }

@@ -7,7 +7,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathS
 import { osModule } from '../builtin.js';
 import { dirname, join } from 'node:path';
 import { acquireLock } from '../store/index-lock.js';
-import { DbusSendMissing, defaultCollectionLocked, nameHasOwner, ownerPid, ownerUid, SECRETS } from './bus-query.js';
+import { collectionLocked, DbusSendMissing, defaultCollectionLocked, nameHasOwner, ownerPid, ownerUid, SECRETS, type CollectionLock } from './bus-query.js';
 import { installCommand } from './install-hint.js';
 import { openableBusSocket } from '../store/dbus/address.js';
 import { BusConnection } from '../store/dbus/connection.js';
@@ -124,6 +124,15 @@ export function keyringsDir(env: NodeJS.ProcessEnv): string {
 export function loginKeyringFile(env: NodeJS.ProcessEnv): string {
   return join(keyringsDir(env), 'login.keyring');
 }
+
+/** gnome-keyring names a collection's object after its keyring file. */
+const LOGIN_COLLECTION = '/org/freedesktop/secrets/collection/login';
+
+/**
+ * How long a started gnome-keyring-daemon may take to load (or create) the login
+ * keyring. An unlock is once per boot; giving up early costs a person a retry.
+ */
+const KEYRING_OPEN_WAIT_MS = 15_000;
 
 /**
  * What the daemons get: where the user's files are, and nothing else. A token or a
@@ -359,11 +368,17 @@ export async function startPrivateKeyring(env: NodeJS.ProcessEnv, password: Uint
     await startKeyring(env, address, password);
     const pid = await waitFor(async () => ((await nameHasOwner(address, SECRETS, env)) ? ownerPid(address, SECRETS, env) : undefined), 5000);
     if (pid === undefined) throw new PrivateKeyringError('gnome-keyring-daemon started but did not appear on the bus');
-    // The daemon owns its name before the login keyring is loaded: until then the default
-    // alias answers nothing (seen once in a CI run under load, where it read as a wrong
-    // password). Only Locked = true says the password is wrong.
-    const locked = await waitFor(() => defaultCollectionLocked(address, env), 5000);
-    if (locked === undefined) throw new PrivateKeyringError(`gnome-keyring-daemon started but did not open ${loginKeyringFile(env)}`);
+    // The daemon owns its name before the login keyring is loaded: until then the
+    // collection answers nothing (seen in CI runs, once read as a wrong password, once
+    // past a 5 s wait). Only Locked = true says the password is wrong. The login
+    // collection, not the default alias: --unlock unlocks login, whichever keyring a
+    // person made their default.
+    let last: CollectionLock | undefined;
+    const locked = await waitFor(async () => (last = await collectionLocked(address, LOGIN_COLLECTION, env)).locked, KEYRING_OPEN_WAIT_MS);
+    if (locked === undefined) {
+      const said = last && last.locked === undefined ? `: ${last.said}` : '';
+      throw new PrivateKeyringError(`gnome-keyring-daemon started but did not open ${loginKeyringFile(env)} within ${KEYRING_OPEN_WAIT_MS / 1000} s${said}`);
+    }
     if (locked) throw new PrivateKeyringError(`wrong password: it does not unlock ${loginKeyringFile(env)}; nothing was changed`);
     return { socket, pid };
   } catch (error) {
