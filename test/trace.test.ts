@@ -125,10 +125,12 @@ async function scenario(env: NodeJS.ProcessEnv, token: string): Promise<Scenario
   await run('malformed', 'store', `protocol=https\nhost=${host}\nusername=octocat\npassword=${token}\n${token}\n`);
   await run('repeated', 'get', `protocol=https\nhost=${host}\npassword=${token}\npassword=${refresh}\n`);
 
-  expect(results['get hit']).toMatchObject({ code: 0, stdout: `username=octocat\npassword=${token}\noauth_refresh_token=${refresh}\n` });
-  expect(results['get gone']).toMatchObject({ code: 0, stdout: '' });
-  expect(results['malformed']!.code).toBe(1);
-  expect(results['repeated']!.code).toBe(1);
+  // A failure says what the helper said (its stderr holds no secret: the tests below check that).
+  const said = (name: string) => `${name}: ${results[name]!.stderr.trim()}`;
+  expect(results['get hit'], said('get hit')).toMatchObject({ code: 0, stdout: `username=octocat\npassword=${token}\noauth_refresh_token=${refresh}\n` });
+  expect(results['get gone'], said('get gone')).toMatchObject({ code: 0, stdout: '' });
+  expect(results['malformed']!.code, said('malformed')).toBe(1);
+  expect(results['repeated']!.code, said('repeated')).toBe(1);
   return { host, secrets: [token, refresh, stale], results };
 }
 

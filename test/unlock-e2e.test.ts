@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitServer, type GitServer } from './support/git-server.js';
 import { HELPER } from './support/helper-process.js';
 import { processRunning, scanProcesses, type ProcScan } from './support/proc-scan.js';
+import { startupMs } from './support/timing.js';
 
 const PASSWORD = `keyring-pw-${randomBytes(12).toString('hex')}`;
 const TOKEN = `ghp_unlock${randomBytes(15).toString('hex')}`;
@@ -140,7 +141,8 @@ describe('unlock once, then git just works (issue 13)', () => {
     expect(get.code).not.toBe(0);
     expect(get.stdout).toBe('');
     expect(get.stderr).toMatch(/^git-credential-pat: [^\n]*git-credential-pat unlock[^\n]*\n$/);
-    expect(get.ms).toBeLessThan(3000);
+    // Fast: no keychain to wait for. Three start-ups as measured now, on a loaded machine.
+    expect(get.ms).toBeLessThan(Math.max(3000, 3 * startupMs()));
   });
 
   it('unlock with the same password serves the same token', async () => {
