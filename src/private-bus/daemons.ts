@@ -129,8 +129,9 @@ export function loginKeyringFile(env: NodeJS.ProcessEnv): string {
 const LOGIN_COLLECTION = '/org/freedesktop/secrets/collection/login';
 
 /**
- * How long a started gnome-keyring-daemon may take to load (or create) the login
- * keyring. An unlock is once per boot; giving up early costs a person a retry.
+ * How long a started gnome-keyring-daemon may take to appear on the bus and load (or
+ * create) the login keyring, both together. An unlock is once per boot; giving up
+ * early costs a person a retry.
  */
 const KEYRING_OPEN_WAIT_MS = 15_000;
 
@@ -366,15 +367,16 @@ export async function startPrivateKeyring(env: NodeJS.ProcessEnv, password: Uint
   }
   try {
     await startKeyring(env, address, password);
-    const pid = await waitFor(async () => ((await nameHasOwner(address, SECRETS, env)) ? ownerPid(address, SECRETS, env) : undefined), 5000);
-    if (pid === undefined) throw new PrivateKeyringError('gnome-keyring-daemon started but did not appear on the bus');
+    const until = Date.now() + KEYRING_OPEN_WAIT_MS;
+    const pid = await waitFor(async () => ((await nameHasOwner(address, SECRETS, env)) ? ownerPid(address, SECRETS, env) : undefined), until - Date.now());
+    if (pid === undefined) throw new PrivateKeyringError(`gnome-keyring-daemon started but did not appear on the bus within ${KEYRING_OPEN_WAIT_MS / 1000} s`);
     // The daemon owns its name before the login keyring is loaded: until then the
     // collection answers nothing (seen in CI runs, once read as a wrong password, once
     // past a 5 s wait). Only Locked = true says the password is wrong. The login
     // collection, not the default alias: --unlock unlocks login, whichever keyring a
     // person made their default.
     let last: CollectionLock | undefined;
-    const locked = await waitFor(async () => (last = await collectionLocked(address, LOGIN_COLLECTION, env)).locked, KEYRING_OPEN_WAIT_MS);
+    const locked = await waitFor(async () => (last = await collectionLocked(address, LOGIN_COLLECTION, env)).locked, until - Date.now());
     if (locked === undefined) {
       const said = last && last.locked === undefined ? `: ${last.said}` : '';
       throw new PrivateKeyringError(`gnome-keyring-daemon started but did not open ${loginKeyringFile(env)} within ${KEYRING_OPEN_WAIT_MS / 1000} s${said}`);
