@@ -12,8 +12,10 @@ export interface CallWatch {
   readonly timeoutMs: number;
   /** When the first question comes, if sooner: this process's keychain was already waited on that long (the quick door). */
   readonly firstAskMs?: number | undefined;
-  /** Past this much run time even a working service is given up on. */
+  /** Past this much run time even a working service is given up on... */
   readonly busyLimitMs: number;
+  /** ...unless it is seen working on the disk (keychain-health.ts): then past this. */
+  readonly diskLimitMs: number;
   /**
    * Whether a native keychain call is still running in the thread pool. Only then does
    * an abandoned call keep the process from exiting (src/exit.ts); one of our own
@@ -22,13 +24,13 @@ export interface CallWatch {
   readonly nativePending: () => boolean;
   /** Absent where nothing can be asked (no D-Bus on this platform). */
   readonly questions?: (() => ServiceQuestions & { close(): void }) | undefined;
-  /** The one line for a failure; `asked` says whether the Secret Service could be asked. */
-  readonly explain: (failure: KeychainFailure, error: unknown, asked: boolean) => string | Promise<string>;
+  /** The one line for a failure; `asked` says whether the Secret Service could be asked, `ranMs` how long the call was waited on. */
+  readonly explain: (failure: KeychainFailure, error: unknown, asked: boolean, ranMs: number) => string | Promise<string>;
   readonly trace?: Trace | undefined;
 }
 
 export async function watchedCall<T>(operation: (signal: AbortSignal) => Promise<T>, watch: CallWatch): Promise<T> {
-  const { timeoutMs, busyLimitMs, trace } = watch;
+  const { timeoutMs, busyLimitMs, diskLimitMs, trace } = watch;
   const clock = new RunClock();
   const questions = watch.questions?.();
   let controller = new AbortController();
@@ -60,17 +62,19 @@ export async function watchedCall<T>(operation: (signal: AbortSignal) => Promise
         retryable: first ? isReplyTimeout(first.error) : false,
         ranMs: clock.ranMs(),
         busyLimitMs,
+        diskLimitMs,
+        disk: looked.sighting.disk ?? false,
       };
       const next = verdict(situation);
       trace?.(
-        `keychain call ${situation.call} after ${Math.round(situation.ranMs)} ms of run time; the Secret Service looks ${situation.health}: ${next.kind === 'fail' ? `giving up (${next.failure})` : next.kind}`,
+        `keychain call ${situation.call} after ${Math.round(situation.ranMs)} ms of run time; the Secret Service looks ${situation.health}${situation.disk ? ' (on the disk)' : ''}: ${next.kind === 'fail' ? `giving up (${next.failure})` : next.kind}`,
       );
       if (next.kind === 'fail') {
         if (!first) {
           controller.abort();
           if (watch.nativePending()) markAbandonedNativeWork();
         }
-        throw new KeychainUnavailableError(await watch.explain(next.failure, first?.error, situation.health !== 'unknown'));
+        throw new KeychainUnavailableError(await watch.explain(next.failure, first?.error, situation.health !== 'unknown', situation.ranMs));
       }
       if (next.kind === 'retry') {
         retries++;

@@ -45,6 +45,8 @@ export interface ProcessView {
   readonly state: string;
   /** CPU time it has used, in nanoseconds. */
   readonly cpuNs: number;
+  /** Bytes it has had read from and written to storage (/proc/PID/io); absent where the kernel will not say (a process that made itself undumpable). */
+  readonly ioBytes?: number | undefined;
 }
 
 export interface ServiceQuestions {
@@ -62,12 +64,14 @@ export interface ServiceQuestions {
 
 /** Stopped by a signal or the debugger, or a zombie: no answer will come. */
 const NOT_RUNNING_STATES = new Set(['T', 't', 'Z', 'X', 'x']);
+/** Waiting on the disk: gnome-keyring rewrites and syncs its keyring file on every write, in its one thread. */
+const DISK_WAIT = 'D';
 
 /**
  * Looks at the Secret Service, once. `patience` resolves when we have waited long
  * enough for the service to answer the Locked question; what decides "stuck" over
- * "working" is then whether it spent CPU meanwhile, not the wait itself.
- * `previous` is the CPU seen at the last look, so a service seen working needs no
+ * "working" is then whether it did work meanwhile (CPU, or the disk), not the wait itself.
+ * `previous` is the work seen at the last look, so a service seen working needs no
  * further question (which would only lengthen its queue).
  */
 export async function lookAtService(
@@ -84,10 +88,9 @@ export async function lookAtService(
   if (owner.kind === 'none') return { health: 'no-service' };
   const seen = owner.pid === undefined ? undefined : questions.process(owner.pid);
   if (seen && NOT_RUNNING_STATES.has(seen.state)) return { health: 'not-running' };
-  const before = seen && owner.pid !== undefined ? { pid: owner.pid, cpuNs: seen.cpuNs } : undefined;
-  if (before && previous?.cpu && previous.cpu.pid === before.pid && before.cpuNs > previous.cpu.cpuNs) {
-    return { health: 'working', cpu: before };
-  }
+  const before = seen && owner.pid !== undefined ? { pid: owner.pid, cpuNs: seen.cpuNs, ioBytes: seen.ioBytes, diskWait: seen.state === DISK_WAIT } : undefined;
+  const since = before && previous?.work?.pid === before.pid ? workBetween(previous.work, before) : undefined;
+  if (since?.cpu || since?.disk) return working(before, since.disk);
   const answer = await Promise.race([
     questions.locked().then(
       (locked) => ({ kind: 'answered', locked }) as const,
@@ -98,19 +101,46 @@ export async function lookAtService(
   if (answer.kind === 'answered') {
     // No default collection is not "busy": a person must make one (expose a KeePassXC group, create a wallet).
     if (answer.locked === undefined) return { health: 'no-collection' };
-    return { health: answer.locked ? 'locked' : 'working', ...(before ? { cpu: before } : {}) };
+    return answer.locked ? { health: 'locked' } : working(before, before?.diskWait ?? false);
   }
   // A refusal (an error reply) still came from a running main loop.
-  if (answer.kind === 'refused') return { health: 'working', ...(before ? { cpu: before } : {}) };
-  const after = before ? questions.process(before.pid) : undefined;
-  if (after && NOT_RUNNING_STATES.has(after.state)) return { health: 'not-running' };
-  if (before && after && after.cpuNs > before.cpuNs) return { health: 'working', cpu: { pid: before.pid, cpuNs: after.cpuNs } };
+  if (answer.kind === 'refused') return working(before, before?.diskWait ?? false);
+  const later = before ? questions.process(before.pid) : undefined;
+  if (later && NOT_RUNNING_STATES.has(later.state)) return { health: 'not-running' };
+  if (before && later) {
+    const after = { pid: before.pid, cpuNs: later.cpuNs, ioBytes: later.ioBytes, diskWait: later.state === DISK_WAIT };
+    const during = workBetween(before, after);
+    if (during.cpu || during.disk) return working(after, during.disk);
+  }
   return { health: 'stuck' };
+}
+
+/** What a process did between two looks: CPU, and the disk (bytes moved, or found waiting on it at either look). */
+function workBetween(earlier: Work, later: Work): { readonly cpu: boolean; readonly disk: boolean } {
+  const moved = earlier.ioBytes !== undefined && later.ioBytes !== undefined && later.ioBytes > earlier.ioBytes;
+  return { cpu: later.cpuNs > earlier.cpuNs, disk: moved || earlier.diskWait || later.diskWait };
+}
+
+function working(work: Work | undefined, disk: boolean): Sighting {
+  return { health: 'working', disk, ...(work ? { work } : {}) };
+}
+
+interface Work {
+  readonly pid: number;
+  readonly cpuNs: number;
+  readonly ioBytes: number | undefined;
+  readonly diskWait: boolean;
 }
 
 export interface Sighting {
   readonly health: Health;
-  readonly cpu?: { readonly pid: number; readonly cpuNs: number };
+  readonly work?: Work;
+  /**
+   * Seen working on the disk since the last look: it works through writes that each
+   * wait on the disk (two hundred stores on a slow disk), not on a prompt a person
+   * has not answered, which costs no disk. A call queued behind them is given longer.
+   */
+  readonly disk?: boolean;
 }
 
 /** Why the helper gives up; the message for each is worded in keychain.ts. */
@@ -138,8 +168,12 @@ export interface Situation {
   readonly retryable: boolean;
   /** Time this process has run since the call began, in ms. */
   readonly ranMs: number;
-  /** Past this, even a working service is given up on. */
+  /** Past this, even a working service is given up on... */
   readonly busyLimitMs: number;
+  /** ...unless it was seen working on the disk at this look: then past this. */
+  readonly diskLimitMs: number;
+  /** This look saw it working on the disk (Sighting.disk). */
+  readonly disk: boolean;
 }
 
 /** What follows from what asking found. Pure. */
@@ -159,7 +193,7 @@ export function verdict(s: Situation): Verdict {
       return fail(s.call === 'pending' ? 'not-answering' : 'library');
     case 'working':
       if (s.call === 'failed' && !s.retryable) return fail('library');
-      if (s.ranMs >= s.busyLimitMs) return fail('busy');
+      if (s.ranMs >= (s.disk ? Math.max(s.busyLimitMs, s.diskLimitMs) : s.busyLimitMs)) return fail('busy');
       return s.call === 'pending' ? { kind: 'wait' } : { kind: 'retry' };
   }
 }

@@ -176,16 +176,17 @@ export class KeychainSecrets implements SecretBackend {
         nativePending: () => nativeInFlight > 0,
         firstAskMs: this.timeoutMs - this.alreadyWaitedMs,
         busyLimitMs: keychainBusyLimitMs(this.timeoutMs),
+        diskLimitMs: keychainDiskLimitMs(this.timeoutMs),
         questions: this.questions,
         trace: this.trace,
-        explain: (failure, error, asked) => this.explain(failure, error, asked),
+        explain: (failure, error, asked, ranMs) => this.explain(failure, error, asked, ranMs),
       });
     } catch (error) {
       throw error instanceof KeychainUnavailableError ? error : new KeychainUnavailableError(explainKeychainError(error));
     }
   }
 
-  private async explain(failure: KeychainFailure, error: unknown, asked: boolean): Promise<string> {
+  private async explain(failure: KeychainFailure, error: unknown, asked: boolean, ranMs: number): Promise<string> {
     const platform = currentKeychainPlatform();
     switch (failure) {
       case 'no-bus':
@@ -200,7 +201,7 @@ export class KeychainSecrets implements SecretBackend {
       case 'not-answering':
         return `the keychain did not answer within ${this.timeoutMs / 1000} s; check that your Secret Service (gnome-keyring, KeePassXC...) is running and not waiting on a prompt`;
       case 'busy':
-        return `the Secret Service is running but did not answer within ${Math.round(keychainBusyLimitMs(this.timeoutMs) / 1000)} s; try again when the machine is less busy`;
+        return `the Secret Service is running but did not answer within ${Math.round(ranMs / 1000)} s; try again when the machine is less busy`;
       case 'library':
         // Asked, the service was found running and not locked: only the library's own words are left.
         return asked ? libraryFailure(error) : explainKeychainError(error);
@@ -214,6 +215,16 @@ export class KeychainSecrets implements SecretBackend {
  */
 export function keychainBusyLimitMs(timeoutMs: number): number {
   return timeoutMs + 60_000;
+}
+
+/**
+ * A Secret Service seen working on the disk gets this long instead: it works through
+ * a queue of writes, each synced to a disk that may be slow (on a disk throttled to 15
+ * writes a second here, the last of 200 stores at once answered after 103 s, and 126
+ * of them gave up at the minute).
+ */
+export function keychainDiskLimitMs(timeoutMs: number): number {
+  return timeoutMs + 300_000;
 }
 
 /**

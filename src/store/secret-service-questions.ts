@@ -42,7 +42,8 @@ export class SecretServiceQuestions implements ServiceQuestions {
     if (!view) return undefined;
     // schedstat counts nanoseconds; stat's ticks (10 ms) can miss a starved process's work.
     const onCpu = Number(readProc(pid, 'schedstat')?.split(' ', 1)[0]);
-    return Number.isSafeInteger(onCpu) ? { ...view, cpuNs: onCpu } : view;
+    const io = readProc(pid, 'io');
+    return { ...view, ...(Number.isSafeInteger(onCpu) ? { cpuNs: onCpu } : {}), ioBytes: io === undefined ? undefined : parseProcIo(io) };
   }
 
   async locked(): Promise<boolean | undefined> {
@@ -101,4 +102,13 @@ export function parseProcStat(text: string): ProcessView | undefined {
   const stime = Number(fields[12]);
   if (!state || !Number.isSafeInteger(utime) || !Number.isSafeInteger(stime)) return undefined;
   return { state, cpuNs: (utime + stime) * TICK_NS };
+}
+
+/** /proc/PID/io's bytes that reached or came from storage (`read_bytes` + `write_bytes`): the page cache's traffic does not count. */
+export function parseProcIo(text: string): number | undefined {
+  const read = /^read_bytes: (\d+)$/m.exec(text)?.[1];
+  const written = /^write_bytes: (\d+)$/m.exec(text)?.[1];
+  if (read === undefined || written === undefined) return undefined;
+  const total = Number(read) + Number(written);
+  return Number.isSafeInteger(total) ? total : undefined;
 }
