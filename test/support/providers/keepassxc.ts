@@ -23,6 +23,8 @@ export interface KeePassXCMode {
 
 export interface KeePassXCInstance {
   readonly daemon: Daemon;
+  /** The .kdbx file it has open, which it saves 150 ms after each change (AutoSaveAfterEveryChange, on by default). */
+  readonly database: string;
   /** The collection of the exposed group; undefined when none is exposed. */
   readonly collection: string | undefined;
   lock(): Promise<void>;
@@ -117,6 +119,7 @@ export async function startKeePassXC(dir: string, home: ProviderHome, bus: Sessi
 
   return {
     daemon,
+    database,
     collection,
     lock: () =>
       withControl(bus.address, async (control) => {

@@ -35,6 +35,8 @@ export interface Provider {
   readonly env: ProviderEnv;
   /** The default collection; undefined where there is none (no exposed group, no wallet). */
   readonly collection: string | undefined;
+  /** KeePassXC's open .kdbx file; undefined for the other providers. */
+  readonly database: string | undefined;
   /** Wall time from nothing to an unlocked default collection. */
   readonly startMs: number;
   /** One D-Bus connection to the provider for the callback (tests look inside with it). */
@@ -139,6 +141,7 @@ export async function startProvider(mode: ProviderMode, options: { readonly help
   try {
     let address: string;
     let collection: string | undefined;
+    let database: string | undefined;
     let lock: () => Promise<void>;
     let unlock: () => Promise<void>;
     let stopProvider = stopAll;
@@ -168,7 +171,7 @@ export async function startProvider(mode: ProviderMode, options: { readonly help
         const keepassxc = await startKeePassXC(root, home, bus, mode);
         daemons.push(() => keepassxc.daemon);
         live.add(keepassxc.daemon);
-        ({ collection, lock, unlock } = keepassxc);
+        ({ collection, database, lock, unlock } = keepassxc);
       } else {
         const kwallet = await startKWallet(root, home, bus, mode);
         daemons.push(kwallet.daemon);
@@ -183,6 +186,7 @@ export async function startProvider(mode: ProviderMode, options: { readonly help
       label,
       env,
       collection,
+      database,
       startMs: performance.now() - started,
       control: (use) => withControl(address, use),
       lock,
