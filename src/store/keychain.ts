@@ -219,9 +219,10 @@ export function keychainBusyLimitMs(timeoutMs: number): number {
 
 /**
  * A Secret Service seen working on the disk gets this long instead: it works through
- * a queue of writes, each synced to a disk that may be slow (on a disk throttled to 15
- * writes a second here, the last of 200 stores at once answered after 103 s, and 126
- * of them gave up at the minute).
+ * a queue of writes, each synced to a disk that may be slow (with gnome-keyring's disk
+ * throttled to 15 writes a second here, 126 of 200 stores at once gave up at the
+ * minute; given this long, none did, and the slowest took 164 s). A daemon hung on a
+ * dead network disk also waits in the kernel, so it too is waited on this long.
  */
 export function keychainDiskLimitMs(timeoutMs: number): number {
   return timeoutMs + 300_000;
