@@ -26,7 +26,7 @@ const START_MARGIN_MS = 30_000;
  * The helper's limits count its own run time; on a machine starved of CPU wall time
  * is longer. This only turns a hang into a failure, far above any honest run (the
  * slowest seen here, at a load average of 40: 5 minutes per phase; with the keyring's
- * disk throttled to 15 writes a second, 2 minutes).
+ * disk throttled to 15 writes a second, 3 minutes for the store phase).
  */
 const STARVATION_FACTOR = 2;
 
