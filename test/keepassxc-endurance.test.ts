@@ -15,29 +15,12 @@
 // save its write caused before the next one: what this test holds is that our client's
 // way of writing never crashes KeePassXC, and a death is still retried once (only a death).
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { request, runHelper, testHome } from './support/helper-process.js';
 import { RETRY_AFTER_PROVIDER_DEATH, useProvider } from './support/providers.js';
+import { savedSince, savedState } from './support/providers/keepassxc.js';
 
 const CALL_LIMIT_MS = 8_000;
-/** KeePassXC saves 150 ms after a change; a save of this small database takes milliseconds. */
-const SAVE_LIMIT_MS = 5_000;
-
-/** The file's identity: an atomic save (QSaveFile, KeePassXC's default) renames a new file over it. */
-function savedState(file: string): string {
-  const stat = statSync(file);
-  return `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
-}
-
-async function savedSince(file: string, before: string): Promise<boolean> {
-  const deadline = performance.now() + SAVE_LIMIT_MS;
-  while (performance.now() < deadline) {
-    if (savedState(file) !== before) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return false;
-}
 
 describe('KeePassXC through forty stores in a row', { retry: RETRY_AFTER_PROVIDER_DEATH }, () => {
   const running = useProvider({ name: 'keepassxc' });

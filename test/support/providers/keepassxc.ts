@@ -5,7 +5,7 @@
 // offscreen Qt platform. The database password only ever travels through pipes
 // (keepassxc-cli's and keepassxc's stdin) and a D-Bus message (openDatabase).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Daemon, stopOnFailure, waitFor, withControl, type SessionBus } from './session-bus.js';
 import { daemonEnv, mustRun, type ProviderHome } from './tools.js';
@@ -138,3 +138,27 @@ export async function startKeePassXC(dir: string, home: ProviderHome, bus: Sessi
   };
 }
 
+
+/** KeePassXC saves 150 ms after a change; a save of a test database takes milliseconds. */
+const SAVE_LIMIT_MS = 5_000;
+
+/** The database file's identity: an atomic save (QSaveFile, KeePassXC's default) renames a new file over it. */
+export function savedState(database: string): string {
+  const stat = statSync(database);
+  return `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+}
+
+/**
+ * Waits for the save a change caused (the file no longer `before`). KeePassXC 2.7.4
+ * saves on a pooled thread while its main loop keeps serving D-Bus, and a write or a
+ * lock during that save crashed it (docs/keychains.md); a lock during it also lost the
+ * change. False if no save came within the limit.
+ */
+export async function savedSince(database: string, before: string): Promise<boolean> {
+  const deadline = performance.now() + SAVE_LIMIT_MS;
+  while (performance.now() < deadline) {
+    if (savedState(database) !== before) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
