@@ -4,7 +4,7 @@
 // secret-tool, forty in a row, never. The writer now closes its session and sets an
 // existing item's secret in place.
 //
-// Its remaining crash is its own, found under gdb (2026-12-07; the backtrace is in
+// Its remaining crash is its own, found under gdb (2026-12-07; what the backtrace showed is in
 // docs/keychains.md): 150 ms after each change KeePassXC saves the database on a pooled
 // thread (AutoSaveAfterEveryChange, on by default; Database::save runs performSave
 // through AsyncTask::runAndWaitForFuture), while its main thread keeps serving D-Bus in
