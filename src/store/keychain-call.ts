@@ -24,8 +24,8 @@ export interface CallWatch {
   readonly nativePending: () => boolean;
   /** Absent where nothing can be asked (no D-Bus on this platform). */
   readonly questions?: (() => ServiceQuestions & { close(): void }) | undefined;
-  /** The one line for a failure; `asked` says whether the Secret Service could be asked, `ranMs` how long the call was waited on. */
-  readonly explain: (failure: KeychainFailure, error: unknown, asked: boolean, ranMs: number) => string | Promise<string>;
+  /** The one line for a failure; `asked` says whether the Secret Service could be asked, `ranMs` how long the call was waited on, `seen` what the last look found. */
+  readonly explain: (failure: KeychainFailure, error: unknown, asked: boolean, ranMs: number, seen: Sighting) => string | Promise<string>;
   readonly trace?: Trace | undefined;
 }
 
@@ -74,7 +74,7 @@ export async function watchedCall<T>(operation: (signal: AbortSignal) => Promise
           controller.abort();
           if (watch.nativePending()) markAbandonedNativeWork();
         }
-        throw new KeychainUnavailableError(await watch.explain(next.failure, first?.error, situation.health !== 'unknown', situation.ranMs));
+        throw new KeychainUnavailableError(await watch.explain(next.failure, first?.error, situation.health !== 'unknown', situation.ranMs, looked.sighting));
       }
       if (next.kind === 'retry') {
         retries++;

@@ -14,8 +14,10 @@ import type { ProviderKind } from './secret-service-provider.js';
 export type Health =
   /** No session bus to ask. */
   | 'no-bus'
-  /** The bus daemon itself did not answer its own question (GetNameOwner) within the patience: stopped or hung. */
+  /** The bus daemon itself did not answer its own question (NameHasOwner) within the patience, and did no work meanwhile: stopped or hung. */
   | 'bus-silent'
+  /** The bus daemon did not answer yet, but it spent CPU meanwhile: busy serving others, not dead. */
+  | 'bus-working'
   /** The bus answers, but nobody owns org.freedesktop.secrets. */
   | 'no-service'
   /** Its process is stopped or exiting: it will answer no one. */
@@ -60,6 +62,8 @@ export interface ServiceQuestions {
   provider?(): Promise<ProviderKind | undefined>;
   /** Whether KWallet runs on this bus: where nobody serves, its Secret Service API is off. Asked only to word a failure. */
   kwalletRuns?(): Promise<boolean>;
+  /** The processes serving the bus, found without asking it (bus-daemon.ts): asked only when the bus is silent. */
+  busDaemons?(): readonly number[];
 }
 
 /** Stopped by a signal or the debugger, or a zombie: no answer will come. */
@@ -79,10 +83,13 @@ export async function lookAtService(
   patience: () => Promise<void>,
   previous?: Sighting,
 ): Promise<Sighting> {
-  // The bus daemon answers its own questions at once, however busy the Secret Service
-  // is: one that stays silent for the patience is stopped or hung, not busy.
-  const owner = await Promise.race([questions.owner(), patience().then(() => ({ kind: 'silent' }) as const)]);
-  if (owner.kind === 'silent') return { health: 'bus-silent' };
+  const asked = questions.owner();
+  let owner = await Promise.race([asked, patience().then(() => SILENT)]);
+  if (owner.kind === 'silent') {
+    const bus = await lookAtSilentBus(questions, asked, patience, previous);
+    if ('health' in bus) return bus;
+    owner = bus; // it answered while we looked: go on from its answer
+  }
   if (owner.kind === 'unreachable') return { health: 'no-bus' };
   if (owner.kind === 'cannot-ask') return { health: 'unknown' };
   if (owner.kind === 'none') return { health: 'no-service' };
@@ -96,7 +103,7 @@ export async function lookAtService(
       (locked) => ({ kind: 'answered', locked }) as const,
       () => ({ kind: 'refused' }) as const,
     ),
-    patience().then(() => ({ kind: 'silent' }) as const),
+    patience().then(() => SILENT),
   ]);
   if (answer.kind === 'answered') {
     // No default collection is not "busy": a person must make one (expose a KeePassXC group, create a wallet).
@@ -113,6 +120,42 @@ export async function lookAtService(
     if (during.cpu || during.disk) return working(after, during.disk);
   }
   return { health: 'stuck' };
+}
+
+const SILENT = { kind: 'silent' } as const;
+
+/**
+ * The bus daemon answers its own questions at once however busy the Secret Service
+ * is, so silence is the bus's. It is stopped or hung unless the kernel shows it
+ * working: then it is busy with others (many clients connecting at once) and is
+ * waited on like a working Secret Service. Its late answer, if one comes while we
+ * look, is returned instead.
+ */
+async function lookAtSilentBus(questions: ServiceQuestions, asked: Promise<OwnerAnswer>, patience: () => Promise<void>, previous: Sighting | undefined): Promise<Sighting | OwnerAnswer> {
+  const pids = questions.busDaemons?.() ?? [];
+  const before = busWork(questions, pids);
+  if (before.as) return { health: 'bus-silent', busSeen: { pids, as: before.as } };
+  if (previous?.bus && samePids(previous.bus, before) && before.cpuNs > previous.bus.cpuNs) return { health: 'bus-working', bus: before };
+  const late = await Promise.race([asked, patience().then(() => SILENT)]);
+  if (late.kind !== 'silent') return late;
+  const after = busWork(questions, pids);
+  if (after.as) return { health: 'bus-silent', busSeen: { pids, as: after.as } };
+  return samePids(before, after) && after.cpuNs > before.cpuNs ? { health: 'bus-working', bus: after } : { health: 'bus-silent', busSeen: { pids, as: 'idle' } };
+}
+
+/** The CPU the bus's processes have used, while at least one of them runs; else why not. */
+function busWork(questions: ServiceQuestions, pids: readonly number[]): BusWork & { readonly as?: undefined } | { readonly as: 'unseen' | 'stopped' } {
+  const seen = pids.flatMap((pid) => {
+    const view = questions.process(pid);
+    return view ? [{ pid, view }] : [];
+  });
+  if (seen.length === 0) return { as: 'unseen' };
+  if (seen.every(({ view }) => NOT_RUNNING_STATES.has(view.state))) return { as: 'stopped' };
+  return { pids: seen.map(({ pid }) => pid), cpuNs: seen.reduce((sum, { view }) => sum + view.cpuNs, 0) };
+}
+
+function samePids(a: BusWork, b: BusWork): boolean {
+  return a.pids.length === b.pids.length && a.pids.every((pid, i) => pid === b.pids[i]);
 }
 
 /** What a process did between two looks: CPU, and the disk (bytes moved, or found waiting on it at either look). */
@@ -132,9 +175,24 @@ interface Work {
   readonly diskWait: boolean;
 }
 
+export interface BusSeen {
+  readonly pids: readonly number[];
+  /** Not found ('unseen'), stopped by a signal or exiting, or running but doing no work ('idle'). */
+  readonly as: 'unseen' | 'stopped' | 'idle';
+}
+
+interface BusWork {
+  readonly pids: readonly number[];
+  readonly cpuNs: number;
+}
+
 export interface Sighting {
   readonly health: Health;
   readonly work?: Work;
+  /** The bus daemon's work, when the bus was the silent one. */
+  readonly bus?: BusWork;
+  /** What the kernel showed of a silent bus's daemon: its message says so. */
+  readonly busSeen?: BusSeen;
   /**
    * Seen working on the disk since the last look: it works through writes that each
    * wait on the disk (two hundred stores on a slow disk), not on a prompt a person
@@ -148,6 +206,8 @@ export type KeychainFailure =
   | 'no-bus'
   /** The bus daemon did not answer within the timeout. */
   | 'bus-not-answering'
+  /** The bus daemon, alive and working, still did not answer at the busy limit. */
+  | 'bus-busy'
   | 'no-service'
   | 'locked'
   | 'no-collection'
@@ -191,9 +251,10 @@ export function verdict(s: Situation): Verdict {
       return fail('not-answering');
     case 'unknown':
       return fail(s.call === 'pending' ? 'not-answering' : 'library');
+    case 'bus-working':
     case 'working':
       if (s.call === 'failed' && !s.retryable) return fail('library');
-      if (s.ranMs >= (s.disk ? Math.max(s.busyLimitMs, s.diskLimitMs) : s.busyLimitMs)) return fail('busy');
+      if (s.ranMs >= (s.disk ? Math.max(s.busyLimitMs, s.diskLimitMs) : s.busyLimitMs)) return fail(s.health === 'working' ? 'busy' : 'bus-busy');
       return s.call === 'pending' ? { kind: 'wait' } : { kind: 'retry' };
   }
 }

@@ -11,7 +11,7 @@ import { moveWindowsState } from './state-move.js';
 import type { SecretReader } from './secret-service-reader.js';
 import { TracingSecrets, type Trace } from '../trace.js';
 import { watchedCall } from './keychain-call.js';
-import type { KeychainFailure, ServiceQuestions } from './keychain-health.js';
+import type { BusSeen, KeychainFailure, ServiceQuestions, Sighting } from './keychain-health.js';
 import { SecretServiceQuestions } from './secret-service-questions.js';
 import { secretServiceWriter, type SecretWriter } from './secret-service-writer.js';
 import { personCanAnswer, type OwnResult } from './own-client-result.js';
@@ -179,14 +179,14 @@ export class KeychainSecrets implements SecretBackend {
         diskLimitMs: keychainDiskLimitMs(this.timeoutMs),
         questions: this.questions,
         trace: this.trace,
-        explain: (failure, error, asked, ranMs) => this.explain(failure, error, asked, ranMs),
+        explain: (failure, error, asked, ranMs, seen) => this.explain(failure, error, asked, ranMs, seen),
       });
     } catch (error) {
       throw error instanceof KeychainUnavailableError ? error : new KeychainUnavailableError(explainKeychainError(error));
     }
   }
 
-  private async explain(failure: KeychainFailure, error: unknown, asked: boolean, ranMs: number): Promise<string> {
+  private async explain(failure: KeychainFailure, error: unknown, asked: boolean, ranMs: number, seen: Sighting): Promise<string> {
     const platform = currentKeychainPlatform();
     switch (failure) {
       case 'no-bus':
@@ -197,15 +197,30 @@ export class KeychainSecrets implements SecretBackend {
       case 'no-collection':
         return this.wantMessage(failure);
       case 'bus-not-answering':
-        return `the D-Bus session bus did not answer within ${this.timeoutMs / 1000} s: its daemon is stopped or hung, so the Secret Service cannot be reached; restart the session (log in again)`;
+        return `the D-Bus session bus did not answer within ${this.timeoutMs / 1000} s: ${silentBusDaemon(seen.busSeen)}, so the Secret Service cannot be reached; restart the session (log in again)`;
       case 'not-answering':
         return `the keychain did not answer within ${this.timeoutMs / 1000} s; check that your Secret Service (gnome-keyring, KeePassXC...) is running and not waiting on a prompt`;
+      case 'bus-busy':
+        return `the D-Bus session bus is running but did not answer within ${Math.round(ranMs / 1000)} s; try again when the machine is less busy`;
       case 'busy':
         return `the Secret Service is running but did not answer within ${Math.round(ranMs / 1000)} s; try again when the machine is less busy`;
       case 'library':
         // Asked, the service was found running and not locked: only the library's own words are left.
         return asked ? libraryFailure(error) : explainKeychainError(error);
     }
+  }
+}
+
+/** What the kernel showed of a bus daemon that did not answer. */
+export function silentBusDaemon(seen: BusSeen | undefined): string {
+  const pid = seen && seen.pids.length > 0 ? ` (PID ${seen.pids.join(', ')})` : '';
+  switch (seen?.as) {
+    case 'stopped':
+      return `its daemon${pid} is stopped`;
+    case 'idle':
+      return `its daemon${pid} is hung: it did no work while we waited`;
+    default:
+      return 'its daemon is stopped or hung';
   }
 }
 

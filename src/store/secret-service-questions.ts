@@ -3,6 +3,7 @@
 // and of the Secret Service (its default collection's Locked property). One
 // connection of our own D-Bus client, opened on the first question.
 import { readFileSync } from 'node:fs';
+import { busDaemonPids } from './bus-daemon.js';
 import { openableBusSocket } from './dbus/address.js';
 import { BusConnection, expectBody } from './dbus/connection.js';
 import { BusUnreachableError } from './dbus/errors.js';
@@ -14,6 +15,8 @@ const BUS = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus'
 
 export class SecretServiceQuestions implements ServiceQuestions {
   private connection: BusConnection | undefined;
+  /** Found once: finding them reads every process's open files. */
+  private daemons: readonly number[] | undefined;
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
@@ -61,6 +64,12 @@ export class SecretServiceQuestions implements ServiceQuestions {
   async kwalletRuns(): Promise<boolean> {
     const bus = this.bus();
     return bus ? kwalletWithoutSecretService(bus) : false;
+  }
+
+  busDaemons(): readonly number[] {
+    const socket = openableBusSocket(this.env.DBUS_SESSION_BUS_ADDRESS);
+    this.daemons ??= socket ? busDaemonPids(socket) : [];
+    return this.daemons;
   }
 
   /** Ends the connection and any question still waiting on it. */
