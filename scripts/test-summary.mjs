@@ -1,7 +1,9 @@
 // The suite's closing lines, read from the reports scripts/test wrote: each failed test
 // by file and name with the first line of its failure, then "tests: N passed, N failed".
 // CI keeps only the end of the output, so what failed must be said last, not only in
-// the reporter's scroll above.
+// the reporter's scroll above. When many failed, the first files to fail are named
+// again at the very end (a cause shows first; its consequences scroll it away), and so
+// is the moment the suite's Secret Service left the bus, if it did (keyring-watch.mjs).
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -10,6 +12,8 @@ const reports = ['vitest.json', 'burst.json', 'providers.json'];
 let passed = 0;
 let failed = 0;
 const lines = [];
+/** Every file run, with when it ran and its first failure: for the closing lines. */
+const files = [];
 const firstLine = (text) => String(text ?? '').replace(/\x1b\[[0-9;]*m/g, '').trim().split('\n', 1)[0].slice(0, 300);
 
 for (const report of reports) {
@@ -26,6 +30,8 @@ for (const report of reports) {
   for (const file of run.testResults ?? []) {
     const name = relative(process.cwd(), file.name);
     const failures = (file.assertionResults ?? []).filter((t) => t.status === 'failed');
+    const first = failures[0] ? `${failures[0].fullName}: ${firstLine(failures[0].failureMessages?.[0])}` : file.status === 'failed' ? firstLine(file.message) : undefined;
+    files.push({ name, startTime: file.startTime, endTime: file.endTime, first });
     for (const test of failures) lines.push(`FAILED ${name} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
     // A file that failed to load or whose hooks failed has no failed test to name.
     if (failures.length === 0 && file.status === 'failed') {
@@ -48,4 +54,22 @@ if (m) {
   lines.push("FAILED git's t0303: no result line");
 }
 for (const line of lines) console.log(line);
+
+const MANY = 10;
+if (lines.length > MANY) {
+  const byStart = files.filter((f) => f.first && Number.isFinite(f.startTime)).sort((a, b) => a.startTime - b.startTime);
+  for (const f of byStart.slice(0, 3)) console.log(`FIRST TO FAIL (started ${clock(f.startTime)}) ${f.name} > ${f.first}`);
+}
+const watch = join(results, 'keyring-watch.log');
+for (const line of existsSync(watch) ? readFileSync(watch, 'utf8').split('\n') : []) {
+  const at = Number(line.slice(0, line.indexOf(' ')));
+  const text = line.slice(line.indexOf(' ') + 1);
+  if (!Number.isFinite(at) || !/left the bus|owns the Secret Service/.test(text)) continue;
+  const running = files.filter((f) => f.startTime <= at && at <= f.endTime).map((f) => f.name);
+  console.log(`KEYRING at ${clock(at)}: ${text}; test files running then: ${running.length ? running.join(', ') : 'none (between phases, or in t0303)'}`);
+}
 console.log(`tests: ${passed} passed, ${failed} failed`);
+
+function clock(ms) {
+  return new Date(ms).toISOString().slice(11, 19);
+}
