@@ -1,6 +1,13 @@
 // The few questions `unlock`, `lock` and `doctor` ask a bus, through dbus-send (it
-// ships with dbus-daemon). Management commands only: the helper door never asks.
+// ships with dbus-daemon), but a property of gnome-keyring's, asked with our own
+// client. Management commands only: the helper door never asks.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { openableBusSocket, type BusSocket } from '../store/dbus/address.js';
+import { BusConnection } from '../store/dbus/connection.js';
+import { BusUnreachableError } from '../store/dbus/errors.js';
+import { SecretServiceClient } from '../store/dbus/secret-service.js';
+import { providerOfProcessName } from '../store/secret-service-provider.js';
 
 const QUERY_TIMEOUT_MS = 5000;
 
@@ -56,8 +63,36 @@ export async function ownerUid(address: string, name: string, env: NodeJS.Proces
 export type CollectionLock = { readonly locked: boolean } | { readonly locked: undefined; readonly said: string };
 
 export async function collectionLocked(address: string, path: string, env: NodeJS.ProcessEnv): Promise<CollectionLock> {
+  // dbus-send's one question is its connection's first: asked of gnome-keyring 42, that can abort it.
+  const socket = openableBusSocket(address);
+  const pid = socket ? await ownerPid(address, SECRETS, env) : undefined;
+  if (socket && pid !== undefined && servedByGnomeKeyring(pid)) return collectionLockedAfterSearch(socket, path);
   const reply = await dbusSend(address, [`--dest=${SECRETS}`, path, 'org.freedesktop.DBus.Properties.Get', 'string:org.freedesktop.Secret.Collection', 'string:Locked'], env);
   return reply.ok ? { locked: /boolean true/.test(reply.text) } : { locked: undefined, said: reply.message };
+}
+
+function servedByGnomeKeyring(pid: number): boolean {
+  try {
+    return providerOfProcessName(readFileSync(`/proc/${pid}/comm`, 'latin1')) === 'gnome-keyring';
+  } catch {
+    return false;
+  }
+}
+
+/** Our own client: a search answered first (SecretServiceClient.register), then the question, on one connection. */
+async function collectionLockedAfterSearch(socket: BusSocket, path: string): Promise<CollectionLock> {
+  const bus = BusConnection.open(socket);
+  const timer = setTimeout(() => bus.close(new BusUnreachableError(`no answer within ${QUERY_TIMEOUT_MS / 1000} s`)), QUERY_TIMEOUT_MS);
+  try {
+    const client = new SecretServiceClient(bus);
+    await client.register();
+    return { locked: await client.collectionLocked(path) };
+  } catch (error) {
+    return { locked: undefined, said: error instanceof Error ? (error.message.split('\n', 1)[0] ?? '') : String(error) };
+  } finally {
+    clearTimeout(timer);
+    bus.close();
+  }
 }
 
 /** Whether the default collection is locked; undefined when the Secret Service does not say. */

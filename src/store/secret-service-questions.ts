@@ -9,12 +9,14 @@ import { BusConnection, expectBody } from './dbus/connection.js';
 import { BusUnreachableError } from './dbus/errors.js';
 import { SECRETS_NAME, SecretServiceClient } from './dbus/secret-service.js';
 import type { OwnerAnswer, ProcessView, ServiceQuestions } from './keychain-health.js';
-import { identifyProvider, kwalletWithoutSecretService, type ProviderKind } from './secret-service-provider.js';
+import { identifyProvider, kwalletWithoutSecretService, providerOfProcessName, type ProviderKind } from './secret-service-provider.js';
 
 const BUS = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus' } as const;
 
 export class SecretServiceQuestions implements ServiceQuestions {
   private connection: BusConnection | undefined;
+  /** Who owned org.freedesktop.secrets when owner() asked. */
+  private ownerPid: number | undefined;
   /** Found once: finding them reads every process's open files. */
   private daemons: readonly number[] | undefined;
 
@@ -32,7 +34,9 @@ export class SecretServiceQuestions implements ServiceQuestions {
     }
     try {
       const reply = await bus.call({ ...BUS, member: 'GetConnectionUnixProcessID', signature: 's', body: [SECRETS_NAME] });
-      return { kind: 'owned', pid: expectBody<[number]>(reply, 'u')[0] };
+      const pid = expectBody<[number]>(reply, 'u')[0];
+      this.ownerPid = pid;
+      return { kind: 'owned', pid };
     } catch {
       // The owner left between the two questions, or the bus will not say.
       return { kind: 'owned', pid: undefined };
@@ -52,7 +56,11 @@ export class SecretServiceQuestions implements ServiceQuestions {
   async locked(): Promise<boolean | undefined> {
     const bus = this.bus();
     if (!bus) throw new Error('no bus to ask');
-    return new SecretServiceClient(bus).aliasLocked('default');
+    const client = new SecretServiceClient(bus);
+    // Property questions as a new client's first would abort gnome-keyring 42 (see SecretServiceClient.register).
+    const comm = this.ownerPid === undefined ? undefined : readProc(this.ownerPid, 'comm');
+    if (comm !== undefined && providerOfProcessName(comm) === 'gnome-keyring') await client.register();
+    return client.aliasLocked('default');
   }
 
   async provider(): Promise<ProviderKind | undefined> {

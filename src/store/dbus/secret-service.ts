@@ -30,8 +30,39 @@ export interface SecretSession {
 
 const UNKNOWN_METHOD = 'org.freedesktop.DBus.Error.UnknownMethod';
 
+/** Attributes no item has: a search for them answers nothing, cheaply. */
+const PROBE = { 'git-credential-pat-probe': 'registration' } as const;
+const REGISTRATION_TRIES = 6;
+
 export class SecretServiceClient {
+  /** Settled once a search was answered on this connection: gnome-keyring 42 then knows the client. */
+  private registration: Promise<void> | undefined;
+
   constructor(readonly bus: BusConnection) {}
+
+  /**
+   * gnome-keyring 42 registers a new client from an idle callback. A question that
+   * needs the client's session (a property, OpenSession) handled before that aborts
+   * the daemon (GLib-ERROR: g_variant_new of NULL), losing every unlocked session; a
+   * search handled before it answers UnknownMethod instead. So a connection whose
+   * first question to gnome-keyring would be another one searches first, for
+   * nothing, until a search is answered. Not for other services: a locked KeePassXC
+   * set to unlock before searching would hold the search for a person.
+   */
+  register(): Promise<void> {
+    this.registration ??= (async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.bus.call({ ...SERVICE, member: 'SearchItems', signature: 'a{ss}', body: [Object.entries(PROBE)] });
+          return;
+        } catch (error) {
+          if (!(error instanceof DBusErrorReply && error.errorName === UNKNOWN_METHOD) || attempt >= REGISTRATION_TRIES) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
+        }
+      }
+    })();
+    return this.registration;
+  }
 
   /**
    * Items in every collection whose attributes include all of these. Asked once
@@ -47,6 +78,7 @@ export class SecretServiceClient {
       if (error instanceof DBusErrorReply && error.errorName === UNKNOWN_METHOD) return call();
       throw error;
     });
+    this.registration ??= Promise.resolve();
     const [unlocked, locked] = expectBody<[string[], string[]]>(reply, 'aoao');
     return { unlocked, locked };
   }
