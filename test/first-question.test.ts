@@ -5,7 +5,8 @@
 // SecretServiceClient.register). Here, dbus-monitor on a keyring of the file's own
 // records each client's first question to the Secret Service while the commands that
 // ask one run: unlock beside a running service, doctor, the health question asked when
-// a call is slow, and git's store, get and erase.
+// a call is slow, list (which reads every collection's items), and git's store, get
+// and erase.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,7 @@ describe("every client's first question to gnome-keyring is a search", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('unlock, doctor, the health question and git store, get, erase', async () => {
+  it('unlock, doctor, the health question, list and git store, get, erase', async () => {
     const log = join(dir, 'monitor.txt');
     monitor = spawn('sh', ['-c', `exec dbus-monitor --address "$ADDRESS" "type='method_call'" > "${log}"`], { env: { ...process.env, ADDRESS: keyring.env.DBUS_SESSION_BUS_ADDRESS }, stdio: 'ignore' });
     // dbus-monitor is listening once the bus has seen it ask to become a monitor.
@@ -59,6 +60,7 @@ describe("every client's first question to gnome-keyring is a search", () => {
     const host = uniqueHost('first');
     expect(await runHelper(['store'], request({ protocol: 'https', host, username: 'u', password: 'ghp_first' }), env)).toMatchObject({ code: 0, stderr: '' });
     expect(await runHelper(['get'], request({ protocol: 'https', host }), env)).toMatchObject({ code: 0, stdout: 'username=u\npassword=ghp_first\n' });
+    expect((await runHelper(['list'], '', env)).stdout).toContain(host);
     expect(await runHelper(['erase'], request({ protocol: 'https', host, username: 'u' }), env)).toMatchObject({ code: 0, stderr: '' });
 
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -15,7 +15,7 @@ import type { BusSeen, KeychainFailure, ServiceQuestions, Sighting } from './key
 import { SecretServiceQuestions } from './secret-service-questions.js';
 import { secretServiceWriter, type SecretWriter } from './secret-service-writer.js';
 import { personCanAnswer, type OwnResult } from './own-client-result.js';
-import { adviceFor, KWALLET_API_OFF, type ServiceWant } from './secret-service-provider.js';
+import { adviceFor, KWALLET_API_OFF, type ProviderKind, type ServiceWant } from './secret-service-provider.js';
 
 // Without the pin, Linux silently falls back to the kernel keyring, which the next
 // process cannot read. Other platforms ignore the option.
@@ -95,7 +95,7 @@ export class KeychainSecrets implements SecretBackend {
     const reader = this.reader;
     if (!reader) return Promise.resolve(undefined);
     return this.call(async (signal) => {
-      const read = await reader.itemsUnder(prefix, signal);
+      const read = await reader.itemsUnder(prefix, signal, (await this.provider()) === 'gnome-keyring');
       if (read.kind === 'answer') return read.value;
       this.trace?.(`own Secret Service client: ${read.kind === 'refuse' ? read.want : read.reason}; the keyring library cannot list items`);
       return undefined;
@@ -155,17 +155,21 @@ export class KeychainSecrets implements SecretBackend {
     }
   }
 
-  /** Who serves, asked of the bus only when there is something to explain: advice differs per provider. */
-  private async wantMessage(want: ServiceWant): Promise<string> {
+  /** Who serves, asked of the bus: advice differs per provider, and so does how a listing opens (itemsUnder). */
+  private async provider(): Promise<ProviderKind | undefined> {
     const questions = this.questions?.();
     try {
-      const provider = questions?.provider ? await Promise.race([questions.provider(), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000).unref())]) : undefined;
-      return adviceFor(provider, want, currentKeychainPlatform());
+      return questions?.provider ? await Promise.race([questions.provider(), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000).unref())]) : undefined;
     } catch {
-      return adviceFor(undefined, want, currentKeychainPlatform());
+      return undefined;
     } finally {
       questions?.close();
     }
+  }
+
+  /** Asked only when there is something to explain. */
+  private async wantMessage(want: ServiceWant): Promise<string> {
+    return adviceFor(await this.provider(), want, currentKeychainPlatform());
   }
 
   /** Slow or failing, the call is watched: see keychain-call.ts. */

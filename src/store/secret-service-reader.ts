@@ -19,7 +19,8 @@ export interface SecretReader {
   get(service: string, account: string, signal: AbortSignal): Promise<ReadResult<string | null>>;
   find(service: string, signal: AbortSignal): Promise<ReadResult<Array<{ account: string; password: string }>>>;
   /** Every item of ours whatever index wrote it (list, logout); the binding cannot list, so 'ask-binding' means "cannot list". */
-  itemsUnder(prefix: string, signal: AbortSignal): Promise<ReadResult<Array<{ service: string; account: string }>>>;
+  /** `registerFirst`: gnome-keyring serves (SecretServiceClient.register); its questions here are all properties. */
+  itemsUnder(prefix: string, signal: AbortSignal, registerFirst?: boolean): Promise<ReadResult<Array<{ service: string; account: string }>>>;
   /** true only when no item matches and every collection is unlocked: then, and only then, it is gone. */
   gone(service: string, account: string, signal: AbortSignal): Promise<ReadResult<boolean>>;
   /** Ends the transfer session and the connection, if any (the next read opens them again). */
@@ -99,8 +100,9 @@ export class SecretServiceReader implements SecretReader {
    * KeePassXC answers that search with nothing. A locked collection might hold
    * items of ours, so one hands over ('ask-binding': cannot list).
    */
-  async itemsUnder(prefix: string, signal: AbortSignal): Promise<ReadResult<Array<{ service: string; account: string }>>> {
+  async itemsUnder(prefix: string, signal: AbortSignal, registerFirst = false): Promise<ReadResult<Array<{ service: string; account: string }>>> {
     return this.guard(async ({ client }) => {
+      if (registerFirst) await client.register();
       const collections = await client.collections();
       const locked = await Promise.all(collections.map((c) => client.collectionLocked(c)));
       if (locked.some(Boolean)) return askBinding('a collection is locked');
