@@ -45,6 +45,15 @@ function cleanTree(script: string): Promise<Run> {
 
 const REQUEST = () => `protocol=https\nhost=${server.host}\n\n`;
 
+/** Whether the process was started for this file: its command line or environment names the file's folder. */
+function ofThisRun(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(root) || readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`XDG_RUNTIME_DIR=${join(root, 'run')}`);
+  } catch {
+    return false;
+  }
+}
+
 function pidIn(text: string): number {
   const pid = Number(/PID (\d+)/.exec(text)?.[1]);
   expect(pid).toBeGreaterThan(0);
@@ -73,7 +82,8 @@ afterAll(async () => {
   await cli(['lock']);
   scan?.stop();
   await server?.close();
-  for (const pid of daemonPids) if (processRunning(pid)) process.kill(pid, 'SIGKILL');
+  // Only a daemon of this file's run: after lock, a recorded PID may already be someone else's (pid_max wraps).
+  for (const pid of daemonPids) if (processRunning(pid) && ofThisRun(pid)) process.kill(pid, 'SIGKILL');
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
