@@ -32,7 +32,8 @@ const UNKNOWN_METHOD = 'org.freedesktop.DBus.Error.UnknownMethod';
 
 /** Attributes no item has: a search for them answers nothing, cheaply. */
 const PROBE = { 'git-credential-pat-probe': 'registration' } as const;
-const REGISTRATION_TRIES = 6;
+/** Tries of a search that meets gnome-keyring before it knows the client (pauses of 20 to 320 ms between). */
+const SEARCH_TRIES = 6;
 
 export class SecretServiceClient {
   /** Settled once a search was answered on this connection: gnome-keyring 42 then knows the client. */
@@ -50,34 +51,29 @@ export class SecretServiceClient {
    * set to unlock before searching would hold the search for a person.
    */
   register(): Promise<void> {
-    this.registration ??= (async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.bus.call({ ...SERVICE, member: 'SearchItems', signature: 'a{ss}', body: [Object.entries(PROBE)] });
-          return;
-        } catch (error) {
-          if (!(error instanceof DBusErrorReply && error.errorName === UNKNOWN_METHOD) || attempt >= REGISTRATION_TRIES) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
-        }
-      }
-    })();
+    this.registration ??= this.searchItems(PROBE).then(() => undefined);
     return this.registration;
   }
 
   /**
-   * Items in every collection whose attributes include all of these. Asked once
-   * more after UnknownMethod: gnome-keyring 42 registers a new client from an idle
-   * callback, and a SearchItems handled before it finds no client and answers
-   * UnknownMethod (an OpenSession in that state aborts the daemon, so the reader
-   * never opens a session before a search has been answered). The second time,
-   * the client exists.
+   * Items in every collection whose attributes include all of these. Asked again
+   * after UnknownMethod, after a growing pause, a few times: gnome-keyring 42
+   * registers a new client from an idle callback, and a SearchItems handled before
+   * it finds no client and answers UnknownMethod (an OpenSession in that state
+   * aborts the daemon, so the reader never opens a session before a search has been
+   * answered). On a loaded daemon the callback can lag more than one round trip.
    */
   async searchItems(attributes: Readonly<Record<string, string>>): Promise<SearchResult> {
-    const call = () => this.bus.call({ ...SERVICE, member: 'SearchItems', signature: 'a{ss}', body: [Object.entries(attributes)] });
-    const reply = await call().catch((error: unknown) => {
-      if (error instanceof DBusErrorReply && error.errorName === UNKNOWN_METHOD) return call();
-      throw error;
-    });
+    let reply: Awaited<ReturnType<BusConnection['call']>>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        reply = await this.bus.call({ ...SERVICE, member: 'SearchItems', signature: 'a{ss}', body: [Object.entries(attributes)] });
+        break;
+      } catch (error) {
+        if (!(error instanceof DBusErrorReply && error.errorName === UNKNOWN_METHOD) || attempt >= SEARCH_TRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
+      }
+    }
     this.registration ??= Promise.resolve();
     const [unlocked, locked] = expectBody<[string[], string[]]>(reply, 'aoao');
     return { unlocked, locked };
