@@ -18,10 +18,17 @@ const { isDeepStrictEqual } = require('node:util');
 const [helper, ...flags] = process.argv.slice(2);
 const mode = flags.find((f) => f === '--binding-error');
 const underWine = flags.includes('--wine');
+const deadlineFlag = flags.find((f) => f.startsWith('--deadline='));
 if (!helper || process.platform !== 'win32') {
-  console.error('usage (on Windows): node driver.cjs HELPER.cjs [--wine | --binding-error]');
+  console.error('usage (on Windows): node driver.cjs HELPER.cjs [--wine | --binding-error] [--deadline=SECONDS]');
   process.exit(2);
 }
+// One helper run may take this long (Node starts in 0.5-1 s under wine; a loaded
+// machine makes that tens of seconds, never minutes).
+const RUN_LIMIT_MS = 120_000;
+// A child killed at its limit that still has not closed its pipes by then is reported
+// hung and left behind (the caller's wineserver -k ends it), so that no wait here is unbounded.
+const CLOSE_AFTER_KILL_MS = 15_000;
 
 let passed = 0;
 let failed = 0;
@@ -32,6 +39,27 @@ function check(name, ok, detail) {
 }
 function note(text) {
   console.log(`     ${text}`);
+}
+// What the driver is doing, for the deadline's message: a driver that ran out of time
+// names the step it was in and how many helpers were still running.
+let step = 'starting';
+const began = Date.now();
+function begin(name) {
+  step = name;
+  note(`${((Date.now() - began) / 1000).toFixed(1)} s: ${name}`);
+}
+const live = new Set();
+function finish() {
+  console.log(`${passed} passed, ${failed} failed`);
+}
+if (deadlineFlag) {
+  const seconds = Number(deadlineFlag.slice('--deadline='.length));
+  setTimeout(() => {
+    check(`the driver ends within ${seconds} s`, false, `still at "${step}" with ${live.size} child process(es) running`);
+    for (const child of live) child.kill();
+    finish();
+    process.exit(1);
+  }, seconds * 1000).unref();
 }
 
 // What git for Windows gives a helper: HOME set (to the profile), none of the Linux
@@ -52,16 +80,27 @@ function run(args, input = '') {
     // The driver's console is inherited, as from a git run in a terminal. (Under wine 8,
     // `list` in a child with no console, windowsHide, aborts in libuv's process title.)
     const child = spawn(process.execPath, [helper, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    live.add(child);
     let stdout = '';
     let stderr = '';
+    let settled = false;
+    const settle = (code, extra = '') => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(killTimer);
+      clearTimeout(hungTimer);
+      live.delete(child);
+      resolve({ code, stdout, stderr: stderr + extra, ms: Date.now() - started });
+    };
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill(), 120_000);
+    let hungTimer;
+    const killTimer = setTimeout(() => {
+      child.kill();
+      hungTimer = setTimeout(() => settle(null, `[driver: ${args[0]} still running ${(RUN_LIMIT_MS + CLOSE_AFTER_KILL_MS) / 1000} s after it started, ${CLOSE_AFTER_KILL_MS / 1000} s after it was killed]`), CLOSE_AFTER_KILL_MS);
+    }, RUN_LIMIT_MS);
     child.on('error', (error) => (stderr += String(error)));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
+    child.on('close', (code) => settle(code, code === null ? `[driver: ${args[0]} killed after ${RUN_LIMIT_MS / 1000} s]` : ''));
     child.stdin.on('error', () => {});
     child.stdin.end(input);
   });
@@ -113,6 +152,7 @@ async function scenarios() {
   const started = Date.now();
 
   // 1. The state folder, and an older version's one moved into it.
+  begin('1. the state folder');
   const oldRow = { target: { protocol: 'https', host: 'moved.wine.test' }, username: 'old', storedAt: 1234, metadata: { login: 'old-login', scopes: null } };
   fs.mkdirSync(legacyFolder, { recursive: true });
   fs.writeFileSync(path.join(legacyFolder, 'index.json'), JSON.stringify({ version: 1, items: [oldRow] }));
@@ -127,6 +167,7 @@ async function scenarios() {
   check('store for the moved row', clean(r), show(r));
 
   // 2. get, store and erase, with and without a username.
+  begin('2. get, store and erase');
   r = await get('a.wine.test', 'alice');
   check('get with a username', clean(r) && r.stdout === answer('alice', 'pa1'), show(r));
   r = await store('a.wine.test', 'bob', 'pb1');
@@ -158,6 +199,7 @@ async function scenarios() {
 
   // 3. list, status and doctor read the index; they must not shrink it (wine's
   // CredEnumerate matches only a trailing `*`, so a keychain search finds nothing).
+  begin('3. list, status and doctor');
   hosts.add('l.wine.test');
   for (const user of ['u1', 'u2', 'u3']) {
     r = await store('l.wine.test', user, `pl-${user}`);
@@ -196,6 +238,7 @@ async function scenarios() {
   else note(`a rename over a file held open: ${refusal === 'none' ? 'allowed' : `refused (${refusal})`}`);
 
   // 5. Stores and erases in parallel while a reader keeps opening index.json and holding it.
+  begin('5. parallel stores and erases');
   hosts.add('par.wine.test');
   const N = 20;
   const password = (round, i) => `pp-${round}-${i}`;
@@ -226,12 +269,15 @@ async function scenarios() {
   const readerProcess = spawn(process.execPath, ['-e', readerCode, indexPath, stop, String(HOLD_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let readerOut = '';
   readerProcess.stdout.setEncoding('utf8').on('data', (d) => (readerOut += d));
-  const readerDone = new Promise((resolve) => readerProcess.on('close', resolve));
+  live.add(readerProcess);
+  const readerDone = new Promise((resolve) => readerProcess.on('close', resolve)).then(() => live.delete(readerProcess));
   let t = Date.now();
+  begin(`5. ${N} stores in parallel`);
   const seeded = await Promise.all(range.map((i) => store('par.wine.test', user(0, i), password(0, i))));
   check(`${N} stores in parallel, a reader holding index.json open: 0 failures (${seconds(Date.now() - t)})`, seeded.every(clean), seeded.filter((x) => !clean(x)).map(show).join(' '));
   for (let round = 1; round <= 3; round++) {
     t = Date.now();
+    begin(`5. round ${round}`);
     const results = await Promise.all([
       ...range.map((i) => store('par.wine.test', user(round, i), password(round, i))),
       ...range.map((i) => erase('par.wine.test', user(round - 1, i), password(round - 1, i))),
@@ -245,11 +291,14 @@ async function scenarios() {
     check(`round ${round}: no temporary or lock file left in the state folder`, leftovers.length === 0, leftovers.join(' '));
   }
   fs.writeFileSync(stop, '');
-  await readerDone;
+  // The reader sees the stop file within one pause; one that does not is ended here.
+  const readerEnded = await Promise.race([readerDone.then(() => true), sleep(30_000).then(() => false)]);
+  if (!readerEnded) readerProcess.kill();
   fs.rmSync(stop, { force: true });
   const [reads, longest] = readerOut.split(' ').map(Number);
   check(`the reader held index.json open all along (${reads} times, ${HOLD_MS} ms each, at most ${longest} ms at a time)`, reads > 100, readerOut);
   t = Date.now();
+  begin(`5. ${2 * N} gets in parallel`);
   const present = await Promise.all(range.map((i) => get('par.wine.test', user(3, i))));
   const absent = await Promise.all(range.map((i) => get('par.wine.test', user(2, i))));
   check(
@@ -259,6 +308,7 @@ async function scenarios() {
   );
 
   // Leave Credential Manager as it was found.
+  begin('erasing what the scenarios stored');
   for (const host of hosts) await erase(host);
   note(`scenarios: ${seconds(Date.now() - started)}`);
 }
@@ -266,6 +316,8 @@ async function scenarios() {
 (mode === '--binding-error' ? bindingError() : scenarios())
   .catch((error) => check('the driver itself', false, error && error.stack))
   .finally(() => {
-    console.log(`${passed} passed, ${failed} failed`);
+    // A step that threw may leave a reader or helpers behind; they must not keep the driver alive.
+    for (const child of live) child.kill();
+    finish();
     process.exitCode = failed === 0 ? 0 : 1;
   });
