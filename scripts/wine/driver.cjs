@@ -293,7 +293,7 @@ async function scenarios() {
   }
   fs.writeFileSync(stop, '');
   // The reader sees the stop file within one pause; one that does not is ended here.
-  const readerEnded = await Promise.race([readerDone.then(() => true), sleep(30_000).then(() => false)]);
+  const readerEnded = await Promise.race([readerDone.then(() => true), new Promise((resolve) => setTimeout(resolve, 30_000, false).unref())]);
   if (!readerEnded) readerProcess.kill();
   fs.rmSync(stop, { force: true });
   const [reads, longest] = readerOut.split(' ').map(Number);
