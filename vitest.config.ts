@@ -8,6 +8,9 @@ export default defineConfig({
   define: { PACKAGE_VERSION: JSON.stringify(version) },
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/support/remove-homes.ts'],
+    // After hooks in reverse order (vitest's default, set here because remove-homes.ts relies on it).
+    sequence: { hooks: 'stack' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Whole-process tests share one Secret Service and two cores; keep the load sane.

@@ -1,6 +1,6 @@
 // Runs the built helper as git would: a real process, request on stdin.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +10,12 @@ export const HELPER = fileURLToPath(new URL('../../bin/git-credential-pat.cjs', 
 
 export type RunResult = ProcessResult;
 
-/** A private HOME/XDG tree, so the index file and git config are the test's own. */
+const homesMade: string[] = [];
+
+/** A private HOME/XDG tree, so the index file and git config are the test's own. Removed after the test file (test/support/remove-homes.ts). */
 export function testHome(): NodeJS.ProcessEnv {
   const root = mkdtempSync(join(tmpdir(), 'gcp-test-'));
+  homesMade.push(root);
   return {
     HOME: root,
     XDG_CONFIG_HOME: join(root, '.config'),
@@ -26,6 +29,17 @@ export function testHome(): NodeJS.ProcessEnv {
     // Tests that want a trace ask for one; a developer's exported setting must not leak in.
     GIT_CREDENTIAL_PAT_TRACE: undefined,
   };
+}
+
+/** Removes every folder testHome() made in this test file; one that cannot be removed is left, not an error. */
+export function removeTestHomes(): void {
+  for (const root of homesMade.splice(0)) {
+    try {
+      rmSync(root, { recursive: true, force: true, maxRetries: 2 });
+    } catch {
+      // A daemon still writing into it, or a test's own chmod: the folder stays in tmp.
+    }
+  }
 }
 
 /** A host name no other test uses: the keychain is shared by the whole run. `.invalid` never resolves. */
